@@ -1,0 +1,177 @@
+"""The record contract (DESIGN.md §3): RawArticle on `articles.raw`, Article everywhere after.
+
+Field names here are relied upon by the index mapping, dashboards, alert rules and the
+acceptance checks, so change them only together with DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def stable_id(*parts: str) -> str:
+    """Deterministic article id: the same input always gives the same Elasticsearch `_id`."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:32]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class SourceRef(Record):
+    id: str
+    name: str = ""
+    feed: str | None = None
+    language: str | None = None
+    country: str | None = None
+
+
+class RawArticle(Record):
+    """What ingest produces: one feed entry or file, before any processing."""
+
+    id: str
+    url: str | None = None
+    guid: str | None = None
+    source: SourceRef
+    title: str = ""
+    summary: str = ""
+    content: str = ""  # raw HTML or text as delivered (feed content or extracted page)
+    content_type: Literal["html", "text"] = "html"
+    language: str | None = None  # as declared by the feed/source, if any
+    published_at: datetime | None = None
+    fetched_at: datetime = Field(default_factory=utcnow)
+    authors: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # e.g. "published_at missing: used fetch time"
+
+
+DedupStatus = Literal["original", "duplicate", "near_duplicate"]
+
+
+class Dedup(Record):
+    status: DedupStatus = "original"
+    of: str | None = None
+    similarity: float = 0.0
+    copies: int = 0
+
+
+class GeoPoint(Record):
+    lat: float
+    lon: float
+
+
+class PlaceTag(Record):
+    id: str
+    name: str
+    name_en: str = ""
+    kind: str = ""
+    country: str | None = None
+    admin1: str | None = None
+    location: GeoPoint | None = None
+    mentions: int = 0
+    forms: list[str] = Field(default_factory=list)
+
+
+class ActorTag(Record):
+    id: str
+    name: str
+    name_en: str = ""
+    kind: str = ""
+    mentions: int = 0
+    forms: list[str] = Field(default_factory=list)
+
+
+class PersonTag(Record):
+    id: str
+    name: str
+    name_en: str = ""
+    mentions: int = 0
+    forms: list[str] = Field(default_factory=list)
+
+
+class CountMention(Record):
+    count: int
+    text: str
+
+
+class Casualties(Record):
+    killed: list[CountMention] = Field(default_factory=list)
+    injured: list[CountMention] = Field(default_factory=list)
+    killed_max: int | None = None
+    injured_max: int | None = None
+
+
+class Article(Record):
+    """The processed record, also the Elasticsearch document (`_id` = `id`)."""
+
+    id: str
+    url: str | None = None
+    source: SourceRef
+    title: str = ""
+    summary: str = ""
+    body: str = ""
+    language: str | None = None
+    published_at: datetime | None = None
+    fetched_at: datetime
+    processed_at: datetime | None = None
+    timestamp: datetime | None = Field(default=None, alias="@timestamp")
+    dedup: Dedup = Field(default_factory=Dedup)
+    places: list[PlaceTag] = Field(default_factory=list)
+    actors: list[ActorTag] = Field(default_factory=list)
+    persons: list[PersonTag] = Field(default_factory=list)
+    event_types: list[str] = Field(default_factory=list)
+    casualties: Casualties = Field(default_factory=Casualties)
+    alerts: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def from_raw(cls, raw: RawArticle) -> Article:
+        """Start an Article from its raw record; stages fill in the rest."""
+        return cls(
+            id=raw.id,
+            url=raw.url,
+            source=raw.source,
+            title=raw.title,
+            summary=raw.summary,
+            body=raw.content,
+            language=raw.language,
+            published_at=raw.published_at,
+            fetched_at=raw.fetched_at,
+            timestamp=raw.published_at or raw.fetched_at,
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        """JSON-ready dict with the contract's field names (`@timestamp`, not `timestamp`)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class DeadLetter(Record):
+    record: Any
+    stage: str
+    error: str
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Alert(Record):
+    id: str
+    rule_id: str
+    title: str
+    severity: str = "info"
+    group: str | None = None
+    article_ids: list[str] = Field(default_factory=list)
+    count: int = 1
+    sources: list[str] = Field(default_factory=list)
+    reason: str = ""
+    at: datetime = Field(default_factory=utcnow)
+    timestamp: datetime | None = Field(default=None, alias="@timestamp")
+
+    def to_doc(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,87 @@
+"""Typed settings: `config/settings.yaml`, overridden by `KHABAR_*` environment variables.
+
+This is the one place that reads the environment. Secrets (passwords, webhook URLs with
+tokens) are only ever taken from the environment, never from the YAML file.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from khabar.yamlconf import ConfigError, read_yaml, validate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+ENV_PREFIX = "KHABAR_"
+
+
+class Settings(BaseModel):
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    es_url: str = "http://127.0.0.1:9200"
+    topic_prefix: str = "khabar."
+    index_prefix: str = "khabar-"
+    state_dir: Path = PROJECT_ROOT / ".khabar"
+    cache_dir: Path = Path.home() / ".cache" / "khabar"
+    feeds_file: Path = CONFIG_DIR / "feeds.yaml"
+    rules_file: Path = CONFIG_DIR / "rules.yaml"
+    taxonomy_dir: Path = CONFIG_DIR / "taxonomy"
+    faust_app_id: str = "khabar-processors"
+    faust_web_port: int = 6066
+    metrics_port: int = 9464
+    dedup_window_days: float = 14.0
+    retention_days: int = 365
+    log_format: str = "auto"  # auto | json | console
+    log_level: str = "INFO"
+    # secrets: environment only (see from_env)
+    es_username: str | None = Field(default=None, exclude=True)
+    es_password: str | None = Field(default=None, exclude=True)
+
+    def topic(self, name: str) -> str:
+        """Full topic name, e.g. topic("articles.raw") -> "khabar.articles.raw"."""
+        return f"{self.topic_prefix}{name}"
+
+    def index(self, name: str) -> str:
+        """Full index/alias name, e.g. index("articles") -> "khabar-articles"."""
+        return f"{self.index_prefix}{name}"
+
+    def resolve(self, p: Path) -> Path:
+        return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+SECRET_FIELDS = {"es_username", "es_password"}
+
+
+def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Settings from YAML (if present) then environment overrides; bad values name file/line."""
+    env = dict(os.environ if env is None else env)
+    path = Path(env.get(f"{ENV_PREFIX}SETTINGS", path or CONFIG_DIR / "settings.yaml"))
+    data: dict = {}
+    if path.exists():
+        parsed = read_yaml(path) or {}
+        if not isinstance(parsed, dict):
+            raise ConfigError(path, 1, "expected a mapping of setting: value")
+        for secret in SECRET_FIELDS & set(parsed):
+            raise ConfigError(path, parsed.lines.get(f"__line__{secret}"),
+                              f"{secret} is a secret: set {ENV_PREFIX}{secret.upper()} in the environment")
+        data = parsed
+    settings = validate(Settings, data, path)
+    overrides = {}
+    for field in Settings.model_fields:
+        value = env.get(f"{ENV_PREFIX}{field.upper()}")
+        if value is not None:
+            overrides[field] = value
+    if overrides:
+        merged = settings.model_dump() | overrides
+        settings = validate(Settings, merged, f"environment ({ENV_PREFIX}*)")
+    for name in ("state_dir", "feeds_file", "rules_file", "taxonomy_dir"):
+        setattr(settings, name, settings.resolve(getattr(settings, name)))
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

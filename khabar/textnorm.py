@@ -1,0 +1,104 @@
+"""The matching form of text, shared by dedup, tagging, alert rules and search.
+
+Arabic news spells the same word many ways (أ/إ/آ/ا, ى/ي, ة/ه, diacritics, tatweel,
+Arabic-Indic digits, «» vs ""). Everything that compares text compares this form, so a
+rule, a gazetteer name and an article all meet in the same spelling. It is never shown to
+users: `forms` in tags are cut from the original text using the offset map returned by
+`matching_form_with_map`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DIACRITICS = set(range(0x064B, 0x0660)) | {0x0670} | set(range(0x06D6, 0x06EE))
+_TATWEEL = 0x0640
+
+_CHAR_MAP: dict[str, str] = {
+    # alef forms and hamza seats
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ؤ": "و", "ئ": "ي",
+    # ya / alef maqsura, ta marbuta, Persian/Urdu letter forms
+    "ى": "ي", "ی": "ي", "ې": "ي", "ة": "ه", "ۀ": "ه", "ہ": "ه", "ک": "ك", "ڪ": "ك",
+    # quotes and punctuation
+    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'",
+    "‚": "'", "‛": "'", "`": "'", "´": "'", "،": ",", "؛": ";", "؟": "?", "٪": "%", "٫": ".",
+    "٬": ",", "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
+    "\u00a0": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\u200e": "", "\u200f": "",
+    "\ufeff": "",
+}
+for _i in range(10):
+    _CHAR_MAP[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic
+    _CHAR_MAP[chr(0x06F0 + _i)] = str(_i)  # Persian (Extended Arabic-Indic)
+
+
+
+def _map_char(ch: str) -> str:
+    cp = ord(ch)
+    if cp in _DIACRITICS or cp == _TATWEEL:
+        return ""
+    mapped = _CHAR_MAP.get(ch)
+    if mapped is not None:
+        return mapped
+    # Presentation forms (ﻻ, ﺃ ...) and full-width letters decompose under NFKC.
+    if 0xFB50 <= cp <= 0xFEFF or 0xFF00 <= cp <= 0xFFEF:
+        decomposed = unicodedata.normalize("NFKC", ch)
+        return "".join(_map_char(c) for c in decomposed)
+    return ch.casefold()
+
+
+def matching_form_with_map(text: str) -> tuple[str, list[int]]:
+    """Matching form plus, for each of its characters, the index of its source character.
+
+    Whitespace runs collapse to one space; the map lets a caller cut the original surface
+    form out of `text` for any span found in the matching form.
+    """
+    text = unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    offsets: list[int] = []
+    last_space = True
+    for i, ch in enumerate(text):
+        mapped = _map_char(ch)
+        for m in mapped:
+            if m.isspace():
+                if last_space:
+                    continue
+                m = " "
+                last_space = True
+            else:
+                last_space = False
+                if m == "'" and out and out[-1] == "'" and offsets[-1] == i - 1:
+                    out[-1] = '"'  # ‘‘ or '' used as a double quote
+                    continue
+            out.append(m)
+            offsets.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    return "".join(out), offsets
+
+
+def matching_form(text: str) -> str:
+    """Normalised text for comparison (see module docstring)."""
+    return matching_form_with_map(text)[0]
+
+
+_WORD = re.compile(r"[\w\u0600-\u06FF]+", re.UNICODE)
+
+
+def words(norm: str) -> list[str]:
+    """Word tokens of a matching-form string (digits kept, punctuation dropped)."""
+    return _WORD.findall(norm)
+
+
+def original_span(text: str, offsets: list[int], start: int, end: int) -> str:
+    """The original surface text behind matching-form span [start, end)."""
+    if start >= end or not offsets:
+        return ""
+    s = offsets[start]
+    e = offsets[end - 1] + 1
+    # extend over trailing diacritics/tatweel that were dropped from the matching form
+    while e < len(text) and (ord(text[e]) in _DIACRITICS or ord(text[e]) == _TATWEEL):
+        e += 1
+    return text[s:e]
