@@ -55,3 +55,7 @@ def main() -> None:
     except KeyboardInterrupt:
         print("khabar: interrupted", file=sys.stderr)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,13 +1,135 @@
-"""`khabar run`, `khabar process`, `khabar worker` (being written)."""
+"""`khabar run`, `khabar process`, `khabar worker`: the commands that move articles."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from khabar.errors import UserError
+from khabar.settings import get_settings
 
 
-def run() -> None:
-    """placeholder"""
+def _load_rules(settings):
+    from processors.alerts.rules import load_rules
+
+    return load_rules(settings.rules_file) if settings.rules_file.exists() else []
 
 
-def process() -> None:
-    """placeholder"""
+def run(
+    once: bool = typer.Option(False, "--once", help="Poll every source once, drain the pipeline, print a JSON summary, exit."),
+    feeds: Path | None = typer.Option(None, "--feeds", help="Feeds file (default: config/feeds.yaml)."),
+    ingest_only: bool = typer.Option(False, "--ingest-only", help="Only the pollers (workers run elsewhere, e.g. docker compose)."),
+    workers: int = typer.Option(1, "--workers", min=0, help="Worker processes to start beside the pollers."),
+    no_stack: bool = typer.Option(False, "--no-stack", help="Do not start the local stack (use KHABAR_KAFKA_BOOTSTRAP / KHABAR_ES_URL as they are)."),
+    timeout: float = typer.Option(300.0, "--timeout", help="--once: seconds to wait for the pipeline to drain."),
+) -> None:
+    from ingest.sources import load_sources
+    from khabar.logs import configure_logging
+    from khabar.supervisor import Supervisor
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    sources = load_sources(feeds or settings.feeds_file)  # bad config fails here with file:line
+    if not no_stack and _is_local(settings):
+        from khabar.stack import stack_up
+
+        stack_up()
+    _es_setup(settings)
+    supervisor = Supervisor(settings, 0 if ingest_only else workers)
+    try:
+        supervisor.start_workers()
+        if once:
+            summary = _run_once(settings, sources, supervisor, timeout)
+            typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        else:
+            from khabar.livestatus import run_forever
+
+            asyncio.run(run_forever(settings, sources, supervisor))
+    finally:
+        supervisor.stop_workers()
+
+
+def _is_local(settings) -> bool:
+    return settings.kafka_bootstrap.startswith(("127.0.0.1", "localhost"))
+
+
+def _es_setup(settings) -> dict:
+    from khabar.es.client import make_client
+    from khabar.es.setup import ensure_setup
+
+    async def go() -> dict:
+        client = make_client(settings)
+        try:
+            return await ensure_setup(client, settings)
+        finally:
+            await client.close()
+
+    return asyncio.run(go())
+
+
+def _run_once(settings, sources, supervisor, timeout: float) -> dict:
+    from ingest.run import poll_all_once
+    from khabar.drain import dlq_end_offsets, wait_drained
+
+    started = time.monotonic()
+    since = datetime.now(UTC)
+    dlq_start = dlq_end_offsets(settings)
+    poll = asyncio.run(poll_all_once(settings, sources))
+    ids = list(dict.fromkeys(poll.produced_ids))
+    indexed, dead = wait_drained(settings, ids, since, dlq_start, timeout_s=timeout,
+                                 on_progress=lambda *_: supervisor.check_alive())
+    errors = list(poll.errors)
+    missing = set(ids) - indexed - dead
+    if missing:
+        errors.append(f"{len(missing)} article(s) neither indexed nor dead-lettered after {timeout:.0f}s "
+                      f"(see {supervisor.log_dir})")
+    return {
+        "sources": poll.sources,
+        "produced": len(ids),
+        "indexed": len(indexed),
+        "dead_lettered": len(dead),
+        "errors": errors,
+        "seconds": round(time.monotonic() - started, 2),
+    }
+
+
+def process(
+    files: list[Path] = typer.Argument(..., help="Plain .txt articles, RSS/Atom files, or .jsonl of RawArticle."),
+    fmt: str = typer.Option("jsonl", "--format", help="Output format: jsonl (one Article per line)."),
+    rules: bool = typer.Option(True, "--rules/--no-rules", help="Evaluate alert rules (config/rules.yaml)."),
+) -> None:
+    from ingest.files import raw_articles_from_path
+    from processors.pipeline import OfflinePipeline
+
+    if fmt != "jsonl":
+        raise UserError(f"unknown --format {fmt!r} (supported: jsonl)")
+    for path in files:
+        if not path.exists():
+            raise UserError(f"{path}: no such file")
+    settings = get_settings()
+    pipeline = OfflinePipeline(rules=_load_rules(settings) if rules else [],
+                               window_days=settings.dedup_window_days)
+
+    def raws():
+        for path in files:
+            yield from raw_articles_from_path(path)
+
+    articles, failures = pipeline.run(raws())
+    for article in articles:
+        sys.stdout.write(json.dumps(article.to_doc(), ensure_ascii=False) + "\n")
+    for raw, err in failures:
+        print(f"khabar: {getattr(raw, 'id', '?')}: {err.stage} failed: {err.reason}", file=sys.stderr)
+    if failures and not articles:
+        raise typer.Exit(1)
 
 
 def worker() -> None:
-    """placeholder"""
+    from khabar.worker import run_worker
+
+    run_worker(get_settings())

@@ -30,7 +30,7 @@ class Settings(BaseModel):
     rules_file: Path = CONFIG_DIR / "rules.yaml"
     taxonomy_dir: Path = CONFIG_DIR / "taxonomy"
     faust_app_id: str = "khabar-processors"
-    faust_web_port: int = 6066
+    worker_id: str = "0"  # local workers on one machine need their own RocksDB directory
     metrics_port: int = 9464
     dedup_window_days: float = 14.0
     retention_days: int = 365

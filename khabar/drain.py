@@ -1,0 +1,107 @@
+"""Wait until everything `khabar run --once` produced is indexed or dead-lettered."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+from khabar.errors import ServiceUnavailable
+from khabar.settings import Settings
+
+
+def dlq_end_offsets(settings: Settings) -> dict:
+    """Current end offsets of the DLQ topic, taken before producing, to read only new letters."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = _consumer(settings)
+    try:
+        parts = consumer.partitions_for_topic(settings.topic("articles.dlq")) or set()
+        tps = [TopicPartition(settings.topic("articles.dlq"), p) for p in parts]
+        return consumer.end_offsets(tps) if tps else {}
+    finally:
+        consumer.close()
+
+
+def _consumer(settings: Settings):
+    from kafka import KafkaConsumer
+    from kafka.errors import NoBrokersAvailable
+
+    try:
+        return KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
+                             consumer_timeout_ms=500, request_timeout_ms=15000)
+    except NoBrokersAvailable:
+        raise ServiceUnavailable(f"Kafka not reachable at {settings.kafka_bootstrap}") from None
+
+
+def read_dead_letter_ids(settings: Settings, start: dict) -> set[str]:
+    """Ids (message keys, else record.id) of letters that arrived after `start` offsets."""
+    from kafka import TopicPartition
+
+    consumer = _consumer(settings)
+    topic = settings.topic("articles.dlq")
+    try:
+        parts = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in parts]
+        if not tps:
+            return set()
+        consumer.assign(tps)
+        for tp in tps:
+            consumer.seek(tp, start.get(tp, 0))
+        ids: set[str] = set()
+        for msg in consumer:
+            key = msg.key.decode() if msg.key else ""
+            if not key:
+                try:
+                    rec = json.loads(msg.value).get("record") or {}
+                    key = rec.get("id", "") if isinstance(rec, dict) else ""
+                except ValueError:
+                    key = ""
+            if key:
+                ids.add(key)
+        return ids
+    finally:
+        consumer.close()
+
+
+def indexed_ids(settings: Settings, ids: list[str], since: datetime) -> set[str]:
+    """Which of `ids` are searchable with processed_at >= since."""
+    from elasticsearch import Elasticsearch, NotFoundError
+
+    from khabar.es.client import make_sync_client
+
+    es: Elasticsearch = make_sync_client(settings)
+    found: set[str] = set()
+    try:
+        for i in range(0, len(ids), 1000):
+            chunk = ids[i : i + 1000]
+            query = {"bool": {"filter": [{"ids": {"values": chunk}},
+                                         {"range": {"processed_at": {"gte": since.isoformat()}}}]}}
+            try:
+                res = es.search(index=settings.index("articles"), query=query, size=len(chunk),
+                                source=False, ignore_unavailable=True)
+            except NotFoundError:
+                continue
+            found.update(hit["_id"] for hit in res["hits"]["hits"])
+    finally:
+        es.close()
+    return found
+
+
+def wait_drained(settings: Settings, ids: list[str], since: datetime, dlq_start: dict,
+                 timeout_s: float = 180.0, on_progress=None) -> tuple[set[str], set[str]]:
+    """Poll until every id is indexed or dead-lettered (or the timeout passes)."""
+    wanted = set(ids)
+    deadline = time.monotonic() + timeout_s
+    indexed: set[str] = set()
+    dead: set[str] = set()
+    while True:
+        dead = read_dead_letter_ids(settings, dlq_start) & wanted
+        pending = sorted(wanted - dead - indexed)
+        if pending:
+            indexed |= indexed_ids(settings, pending, since)
+        if on_progress:
+            on_progress(len(indexed), len(dead), len(wanted))
+        if not (wanted - dead - indexed) or time.monotonic() > deadline:
+            return indexed, dead
+        time.sleep(0.5)

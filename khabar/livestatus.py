@@ -1,0 +1,79 @@
+"""`khabar run` (not --once): pollers in this process, workers beside it, a live status table."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+from rich.console import Group
+from rich.live import Live
+from rich.table import Table
+
+from khabar.settings import Settings
+from khabar.supervisor import Supervisor
+
+
+async def scrape_stage_counts(ports: list[int]) -> dict[str, dict[str, float]]:
+    """Sum the workers' stage counters: {"in": {stage: n}, "out": {...}, "dead": {...}}."""
+    totals: dict[str, dict[str, float]] = {"in": {}, "out": {}, "dead": {}}
+    names = {"khabar_stage_in": "in", "khabar_stage_out": "out", "khabar_dead_letters": "dead"}
+    async with httpx.AsyncClient(timeout=1.0) as client:
+        for port in ports:
+            try:
+                text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+            except httpx.HTTPError:
+                continue
+            for family in text_string_to_metric_families(text):
+                kind = names.get(family.name)
+                if kind is None:
+                    continue
+                for sample in family.samples:
+                    if sample.name.endswith("_total"):
+                        stage = sample.labels.get("stage", "?")
+                        totals[kind][stage] = totals[kind].get(stage, 0) + sample.value
+    return totals
+
+
+def render(sources: dict[str, dict], stages: dict[str, dict[str, float]]) -> Group:
+    feeds = Table(title="sources", expand=True)
+    for col in ("source", "polls", "items", "last status", "errors", "next poll"):
+        feeds.add_column(col)
+    for sid, st in sorted(sources.items()):
+        feeds.add_row(sid, str(st.get("polls", 0)), str(st.get("items", 0)), str(st.get("status", "")),
+                      str(st.get("error_streak", 0)), str(st.get("next_poll", "")))
+    pipe = Table(title="pipeline (all workers)", expand=True)
+    for col in ("stage", "in", "out", "dead-lettered"):
+        pipe.add_column(col)
+    for stage in ("clean", "dedup", "index"):
+        pipe.add_row(stage, f"{stages['in'].get(stage, 0):.0f}", f"{stages['out'].get(stage, 0):.0f}",
+                     f"{stages['dead'].get(stage, 0):.0f}")
+    other_dead = {k: v for k, v in stages["dead"].items() if k not in ("clean", "dedup", "index")}
+    if other_dead:
+        pipe.add_row("other", "", "", ", ".join(f"{k}={v:.0f}" for k, v in other_dead.items()))
+    return Group(feeds, pipe)
+
+
+async def run_forever(settings: Settings, sources: list, supervisor: Supervisor) -> None:
+    """Poll until Ctrl-C / SIGTERM, redrawing the status every second."""
+    from ingest.run import poll_forever
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    status: dict[str, dict] = {}
+
+    def on_status(update: dict) -> None:
+        status.setdefault(str(update.get("id", "?")), {}).update(update)
+
+    poller = asyncio.create_task(poll_forever(settings, sources, stop, on_status))
+    with Live(render(status, {"in": {}, "out": {}, "dead": {}}), refresh_per_second=2) as live:
+        while not stop.is_set():
+            supervisor.check_alive()
+            live.update(render(status, await scrape_stage_counts(supervisor.metrics_ports())))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+    await poller

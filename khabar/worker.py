@@ -1,0 +1,45 @@
+"""`khabar worker`: one Faust worker process with Prometheus metrics and alert delivery."""
+
+from __future__ import annotations
+
+import faust
+from prometheus_client import start_http_server
+
+from khabar.logs import configure_logging, get_logger
+from khabar.settings import Settings
+
+log = get_logger("khabar.worker")
+
+
+def _serve_metrics(port: int) -> int | None:
+    """Expose metrics on `port` (or the next free one: several local workers share a host)."""
+    for candidate in range(port, port + 20):
+        try:
+            start_http_server(candidate, addr="127.0.0.1")
+            return candidate
+        except OSError:
+            continue
+    log.warning("metrics_port_unavailable", tried=f"{port}-{port + 19}")
+    return None
+
+
+def run_worker(settings: Settings) -> None:
+    from processors.alerts.channels import Dispatcher
+    from processors.alerts.rules import load_rules
+    from processors.app import create_app
+
+    configure_logging(settings.log_format, settings.log_level, service=True)
+    settings.state_dir = settings.state_dir / "workers" / settings.worker_id
+    rules = load_rules(settings.rules_file) if settings.rules_file.exists() else []
+    app = create_app(settings, rules)
+    port = _serve_metrics(settings.metrics_port)
+    log.info("worker_starting", worker=settings.worker_id, metrics_port=port, rules=len(rules),
+             broker=settings.kafka_bootstrap, es=settings.es_url)
+
+    @app.task
+    async def start_dispatcher() -> None:
+        dispatcher = Dispatcher(rules)
+        await dispatcher.start()
+        app.khabar_dispatcher = dispatcher  # type: ignore[attr-defined]
+
+    faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True).execute_from_commandline()

@@ -1,0 +1,104 @@
+"""The stage chain clean -> dedup -> tag -> alert, shared by the Faust agents and `khabar process`.
+
+Each stage is a plain function in its own module; this module only chains them and turns a
+failure into a `StageError` naming the stage, so the caller can dead-letter the record with
+the reason instead of losing it or crashing the stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from khabar.models import Alert, Article, RawArticle, utcnow
+
+
+class StageError(Exception):
+    """A record a stage could not handle; goes to the dead-letter topic with `stage` and reason."""
+
+    def __init__(self, stage: str, error: BaseException | str) -> None:
+        self.stage = stage
+        self.reason = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        super().__init__(f"{stage}: {self.reason}")
+
+
+def run_stage(stage: str, fn, *args: Any) -> Any:
+    """Call one stage, wrapping any failure in StageError(stage, ...)."""
+    try:
+        return fn(*args)
+    except StageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered with its reason
+        raise StageError(stage, exc) from exc
+
+
+def clean_and_tag(raw: RawArticle) -> Article:
+    """The stateless half (runs in parallel over the raw topic's partitions)."""
+    from processors.clean import clean
+    from processors.tag import tag
+
+    article = run_stage("clean", clean, raw)
+    return run_stage("tag", tag, article)
+
+
+@dataclass
+class Outcome:
+    """What the stateful half produced for one article."""
+
+    article: Article
+    original_update: Any = None  # processors.dedup.OriginalUpdate | None
+    alerts: list[Alert] = field(default_factory=list)
+    alert_updates: list[Alert] = field(default_factory=list)
+
+
+class StatefulStages:
+    """Dedup + alert over mapping stores (a dict offline, Faust tables in the stream)."""
+
+    def __init__(
+        self,
+        dedup_store: MutableMapping[str, Any],
+        alert_store: MutableMapping[str, Any],
+        window_days: float = 14.0,
+        rules: list | None = None,
+    ) -> None:
+        from processors.alert import AlertEngine
+        from processors.dedup import Deduplicator
+
+        self.deduplicator = Deduplicator(dedup_store, window_days=window_days)
+        self.alert_engine = AlertEngine(rules or [], alert_store)
+
+    def process(self, article: Article, now: datetime | None = None) -> Outcome:
+        dedup = run_stage("dedup", self.deduplicator.check, article, now)
+        alerted = run_stage("alert", self.alert_engine.evaluate, dedup.article, now)
+        final = alerted.article.model_copy(update={"processed_at": utcnow()})
+        return Outcome(final, dedup.original_update, list(alerted.alerts), list(alerted.updates))
+
+
+class OfflinePipeline:
+    """clean -> dedup -> tag -> alert with in-memory state, for `khabar process` and tests."""
+
+    def __init__(self, rules: list | None = None, window_days: float = 14.0) -> None:
+        self.stateful = StatefulStages({}, {}, window_days=window_days, rules=rules)
+
+    def process(self, raw: RawArticle) -> Outcome:
+        return self.stateful.process(clean_and_tag(raw))
+
+    def run(self, raws) -> tuple[list[Article], list[tuple[Any, StageError]]]:
+        """Process in order; return final articles (originals' copy counts up to date) and failures."""
+        by_id: dict[str, Article] = {}
+        failures: list[tuple[Any, StageError]] = []
+        for raw in raws:
+            try:
+                outcome = self.process(raw)
+            except StageError as exc:
+                failures.append((raw, exc))
+                continue
+            by_id.pop(outcome.article.id, None)  # a revision replaces, and moves to the end
+            by_id[outcome.article.id] = outcome.article
+            update = outcome.original_update
+            if update is not None and update.original_id in by_id:
+                original = by_id[update.original_id]
+                original.dedup = original.dedup.model_copy(update={"copies": update.copies})
+        return list(by_id.values()), failures
