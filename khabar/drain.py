@@ -12,7 +12,7 @@ from khabar.settings import Settings
 
 def dlq_end_offsets(settings: Settings) -> dict:
     """Current end offsets of the DLQ topic, taken before producing, to read only new letters."""
-    from kafka import KafkaConsumer, TopicPartition
+    from kafka import TopicPartition
 
     consumer = _consumer(settings)
     try:
