@@ -1,0 +1,325 @@
+"""Cleaning stage: raw markup or text -> the readable article body, title and summary.
+
+`body` is what users read and search, so the rules here remove only what is clearly not
+the article: site chrome (font-size and share widgets, e-mail/print lines), feed footers,
+related-headline lists, reader comments appended after the article and lines with no
+letters at all. Every rule is shaped by what such chrome looks like in general (a line made
+only of widget words, a list of short unpunctuated lines after a "read also" header, an
+informal tail with prayers and detached "و"), never by literal strings from one site.
+Paragraphs are kept, separated by a blank line; text is NFC with whitespace normalised.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+import unicodedata
+
+from khabar.models import Article, RawArticle
+from khabar.textnorm import matching_form, words
+from processors.langid import detect_language
+
+# --- markup to paragraphs ---------------------------------------------------------------
+
+_LOOKS_LIKE_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|<!--|&#?\w+;")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DROP_TAGS = frozenset({
+    "script", "style", "noscript", "iframe", "form", "button", "nav", "aside", "footer",
+    "select", "option", "input", "textarea", "template", "svg", "canvas", "object", "embed",
+    "head", "title", "meta", "link",
+})
+_BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6",
+    "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "table", "thead", "tbody",
+    "tfoot", "tr", "td", "th", "figure", "figcaption", "address", "hr", "center", "body",
+})
+# class/id words that mark page chrome (matched as whole words of the attribute)
+_CHROME_CLASS_WORDS = frozenset({
+    "share", "sharing", "sharer", "social", "socials", "comment", "comments", "related",
+    "newsletter", "advert", "advertisement", "ads", "ad", "adsbygoogle", "breadcrumb",
+    "breadcrumbs", "print", "email", "mail", "fontsize", "toolbar", "sidebar", "promo",
+    "subscribe", "subscription", "popup", "modal", "cookie", "cookies", "disqus",
+})
+_CHROME_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "search"})
+_CLASS_SPLIT = re.compile(r"[\s_\-]+")
+_SPACES = re.compile(r"[^\S\n]+")
+_HTML_SPACES = re.compile(r"\s+")
+
+
+def _is_chrome(node, total_chars: int) -> bool:
+    """Hidden, navigation-like or chrome-classed element that is not the article itself."""
+    attrib = node.attrib
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    if "display:none" in attrib.get("style", "").replace(" ", "").lower():
+        return True
+    if attrib.get("role", "").lower() in _CHROME_ROLES:
+        return True
+    names = f"{attrib.get('class', '')} {attrib.get('id', '')}".lower()
+    if not names.strip() or not _CHROME_CLASS_WORDS.intersection(_CLASS_SPLIT.split(names)):
+        return False
+    # a wrapper like <div class="article share-enabled"> holds the article: keep it
+    return len(node.text_content()) <= total_chars // 2
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text of an HTML document or fragment: blocks -> blank lines, <br> -> newline."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    markup = _XML_DECL.sub("", markup)
+    if not markup.strip():
+        return ""
+    try:
+        root = lxml_html.document_fromstring(markup)
+    except (etree.ParserError, ValueError):
+        return htmllib.unescape(re.sub(r"<[^>]*>", " ", markup))
+    total = len(root.text_content())
+    out: list[str] = []
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:  # iterative: hostile feeds nest deeper than Python's recursion limit
+        node, closing = stack.pop()
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""  # comments: callable tag
+        if closing:
+            if tag in _BLOCK_TAGS:
+                out.append("\n\n")
+            if node is not root and node.tail:
+                out.append(_HTML_SPACES.sub(" ", node.tail))
+            continue
+        stack.append((node, True))
+        if not tag or tag in _DROP_TAGS or _is_chrome(node, total):
+            continue
+        if tag == "br":
+            out.append("\n")
+            continue
+        if tag in _BLOCK_TAGS:
+            out.append("\n\n")
+        if node.text:
+            out.append(node.text if tag == "pre" else _HTML_SPACES.sub(" ", node.text))
+        stack.extend((child, False) for child in reversed(node))
+    return "".join(out)
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Lines of one paragraph wrapped at a fixed width (e-mail style), not one per paragraph."""
+    if len(lines) < 3 or max(len(line) for line in lines) > 100:
+        return False
+    body = lines[:-1]
+    long_lines = sum(len(line) >= 50 for line in body)
+    ended = sum(line.rstrip().endswith((".", "!", "?", "؟", ":")) for line in body)
+    return long_lines >= 0.8 * len(body) and ended < 0.5 * len(body)
+
+
+def text_paragraphs(text: str) -> list[str]:
+    """Paragraphs of plain text: one per line, unless a block is hard-wrapped prose."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs: list[str] = []
+    for block in re.split(r"\n[^\S\n]*\n", text):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if _hard_wrapped(lines):
+            paragraphs.append(" ".join(lines))
+        else:
+            paragraphs.extend(lines)
+    return paragraphs
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def normalise_text(text: str) -> str:
+    """NFC, no control or invisible characters, every space-like character one plain space."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+# --- boilerplate rules ------------------------------------------------------------------
+
+def _mf_set(items: str) -> frozenset[str]:
+    return frozenset(matching_form(w) for w in items.split())
+
+
+# words that make up font-size, share, print and e-mail widgets (matching form)
+_WIDGET_WORDS = _mf_set("""
+    الحجم حجم الطبيعي طبيعي الخط خط تكبير تصغير كبير صغير النص
+    طباعة اطبع طباعه مشاركة شارك شاركها شاركوا مشاركه ارسال ارسل أرسل إرسال البريد بريد
+    الإلكتروني الالكتروني إلكتروني الكتروني فيسبوك فيس بوك تويتر واتساب واتس اب تلغرام تيليغرام
+    لينكدإن لينكدان انستغرام نسخ انسخ الرابط رابط مختصر حفظ احفظ تعليق تعليقات عبر على المقال
+    الخبر الصفحة رد إبلاغ
+    email e mail print share shares shared tweet twitter facebook whatsapp telegram linkedin
+    pinterest reddit messenger sms copy link url save bookmark comment comments reply font
+    size text reset normal larger smaller this article story page on to via pocket flipboard
+""")
+_WIDGET_SIGNS = re.compile(r"[+\-−–]")
+_FEED_FOOTER = re.compile(
+    r"^(the (post|article|entry) .{1,300} appeared first on .{1,120}"
+    r"|ظهرت المقاله .{1,300} اولا علي .{1,120}"
+    r"|(continue reading|read more|read the (full|rest of the) (story|article)|اقرا المزيد"
+    r"|تابع القراءه|اكمل القراءه|لمزيد من التفاصيل)\b.{0,80})$"
+)
+_RELATED_HEADER = re.compile(
+    r"^(((اقرا|اقرءوا|اقراوا|شاهد|طالع|تابع|انظر) (ايضا|كذلك|المزيد))"
+    r"|((مواضيع|اخبار|مقالات|قصص|روابط|موضوعات|تقارير) (ذات صله|متعلقه|مشابهه|اخري|قد تهمك))"
+    r"|(الاكثر (قراءه|مشاهده|تداولا))|(قد يهمك( ايضا)?)|(المزيد من (الاخبار|المقالات))"
+    r"|(related( (stories|articles|news|posts|coverage|content|links|reading))?)"
+    r"|(read (also|more))|(see also)|(more (from|on|stories|news))|(most (read|popular|viewed))"
+    r"|(you (may|might) also (like|be interested))|(recommended( for you)?)|(trending( now)?))"
+    r"(\W|$)"
+)
+_COMMENTS_HEADER = re.compile(
+    r"^((\d+ )?(التعليقات|تعليقات|تعليق)( القراء| الزوار)?|اضف تعليق(ا|ك)?|اترك تعليق(ا|ك)?"
+    r"|اكتب تعليق(ا|ك)?|شارك برايك|(\d+ )?comments?|(leave|post|add|write) (a )?(comment|reply)"
+    r"|join the (discussion|conversation)|reader comments|discussion)\W*(\(\d+\))?\W*$"
+)
+_TERMINAL = (".", "!", "?", "؟", "…", ":", "؛", ";")
+_CLOSERS = "\"'”’»)]›"
+_PRAYERS = re.compile(
+    r"(الله (يرحم|يرحمهم|يلعن|يحمي|يحفظ|ينتقم|ياخذ|اكبر|يهلك)|رحمه الله|رحمهم الله|لعنه الله"
+    r"|حسبي الله|حسبنا الله|يا رب|يارب|اللهم|ان شاء الله|انشاء الله|انشالله|\bربي\b)"
+)
+_CHAT_WORDS = _mf_set("طبعاً طبعا هيك شو ليش والله برأيي برايي lol imo lmao omg")
+_CHATTY_END = re.compile(r"(\.\.|…|!!|؟؟|\?\?)[.…!?؟]*$")
+_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+
+
+def _words(paragraph: str) -> list[str]:
+    return words(matching_form(paragraph))
+
+
+def _is_symbols_only(paragraph: str) -> bool:
+    """'&', '|', '***', '—': nothing a reader could read."""
+    return not any(ch.isalnum() for ch in paragraph)
+
+
+def _is_widget_line(paragraph: str, tokens: list[str]) -> bool:
+    """'ت + ت - الحجم الطبيعي', 'Email', 'Share on Facebook': only widget words and letters."""
+    if not tokens or len(tokens) > 8:
+        return False
+    known = [t in _WIDGET_WORDS for t in tokens]
+    letters = [len(t) == 1 and t.isalpha() for t in tokens]
+    if not all(k or s for k, s in zip(known, letters, strict=True)):
+        return False
+    return any(known) or bool(_WIDGET_SIGNS.search(paragraph))
+
+
+def _ends_sentence(paragraph: str) -> bool:
+    return paragraph.rstrip().rstrip(_CLOSERS).rstrip().endswith(_TERMINAL)
+
+
+def _headline_like(paragraph: str, tokens: list[str], max_words: int = 20) -> bool:
+    """A short line without sentence punctuation at the end: a linked headline."""
+    return 3 <= len(tokens) <= max_words and not _ends_sentence(paragraph)
+
+
+def _informal_score(paragraph: str, norm: str, tokens: list[str]) -> int:
+    """How much a paragraph reads like a reader's comment rather than news prose."""
+    score = 0
+    tail = paragraph.rstrip()
+    if _CHATTY_END.search(tail) or _EMOJI.search(paragraph):
+        score += 1
+    if tokens.count("و") >= 2:  # news attaches the conjunction; quick typing detaches it
+        score += 1
+    if _PRAYERS.search(norm):
+        score += 1
+    if _CHAT_WORDS.intersection(tokens):
+        score += 1
+    if paragraph.lstrip().startswith("@"):
+        score += 2
+    return score
+
+
+def _drop_related_lists(paras: list[str]) -> list[str]:
+    """A 'read also'/'related' header and the linked headlines that follow it."""
+    out: list[str] = []
+    i = 0
+    while i < len(paras):
+        norm = matching_form(paras[i])
+        if out and _RELATED_HEADER.match(norm) and (
+                len(words(norm)) <= 6 or not _ends_sentence(paras[i])):
+            i += 1
+            while i < len(paras) and _headline_like(paras[i], _words(paras[i])):
+                i += 1
+            continue
+        out.append(paras[i])
+        i += 1
+    # a trailing list of >= 3 headlines without a header, after a finished paragraph
+    run = 0
+    while run < len(out) and _headline_like(out[-1 - run], _words(out[-1 - run]), 15):
+        run += 1
+    if run >= 3 and len(out) - run >= 2 and _ends_sentence(out[-1 - run]) \
+            and not out[-1 - run].rstrip().endswith(":"):
+        out = out[:-run]
+    return out
+
+
+def _cut_at_comments(paras: list[str]) -> list[str]:
+    """Everything from a comments-section header on is readers' text, not the article."""
+    for i, para in enumerate(paras):
+        norm = matching_form(para)
+        if i > 0 and len(words(norm)) <= 5 and _COMMENTS_HEADER.match(norm):
+            return paras[:i]
+    return paras
+
+
+def _drop_trailing_comments(paras: list[str]) -> list[str]:
+    """Comments pasted after the article: informal paragraphs at the very end."""
+    end = len(paras)
+    while end > 2:
+        para = paras[end - 1]
+        norm = matching_form(para)
+        if _informal_score(para, norm, words(norm)) < 2:
+            break
+        end -= 1
+    return paras[:end]
+
+
+def strip_boilerplate(paragraphs: list[str]) -> list[str]:
+    """Remove chrome lines anywhere, then related lists and reader comments at the end."""
+    kept = []
+    for para in paragraphs:
+        norm = matching_form(para)
+        if _is_symbols_only(para) or _is_widget_line(para, words(norm)) or _FEED_FOOTER.match(norm):
+            continue
+        kept.append(para)
+    kept = _cut_at_comments(kept)
+    for _ in range(2):  # comments may follow a related list, or the other way round
+        kept = _drop_trailing_comments(_drop_related_lists(kept))
+    return kept
+
+
+# --- the stage --------------------------------------------------------------------------
+
+def clean_text(content: str, content_type: str = "html") -> str:
+    """Cleaned text of a body or summary: paragraphs joined by one blank line."""
+    if not content:
+        return ""
+    if content_type == "html" and _LOOKS_LIKE_HTML.search(content):
+        raw_paragraphs = text_paragraphs(html_to_text(content))
+    else:
+        raw_paragraphs = text_paragraphs(htmllib.unescape(content))
+    paragraphs = [p for p in (normalise_text(p) for p in raw_paragraphs) if p]
+    return "\n\n".join(strip_boilerplate(paragraphs))
+
+
+def clean_title(title: str) -> str:
+    """One line: markup and entities resolved, whitespace collapsed, NFC."""
+    if _LOOKS_LIKE_HTML.search(title):
+        title = html_to_text(title)
+    else:
+        title = htmllib.unescape(title)
+    return normalise_text(title.replace("\n", " "))
+
+
+def clean(raw: RawArticle) -> Article:
+    """The cleaning stage: Article with clean title/summary/body and `language` set."""
+    article = Article.from_raw(raw)
+    title = clean_title(raw.title)
+    summary = clean_text(raw.summary, "html")
+    body = clean_text(raw.content, raw.content_type)
+    declared = raw.language or raw.source.language
+    sample = body if len(body) >= 200 else " ".join(x for x in (title, summary, body) if x)
+    language = detect_language(sample, declared)
+    return article.model_copy(update={
+        "title": title, "summary": summary, "body": body, "language": language,
+    })
