@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from elastic_transport import ApiResponseMeta, ConnectionError, ConnectionTimeout, HttpHeaders, NodeConfig, TlsError
+from elastic_transport import (
+    ApiResponseMeta,
+    ConnectionError,
+    ConnectionTimeout,
+    HttpHeaders,
+    NodeConfig,
+    TlsError,
+)
 from elasticsearch import ApiError
 
-from processors.sink_errors import BOUNDED_STATUS, TRANSIENT_STATUS, is_transient_exception, is_transient_status
+from processors.sink_errors import (
+    BOUNDED_STATUS,
+    TRANSIENT_STATUS,
+    is_transient_exception,
+    is_transient_status,
+)
 
 
 def _api_error(status: int) -> ApiError:
