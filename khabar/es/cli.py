@@ -1,4 +1,9 @@
-"""`khabar es ...`, `khabar kibana ...`, `khabar search` (placeholder until the indexing work lands)."""
+"""`khabar es setup`, `khabar kibana import`, `khabar search` (heavy imports inside the commands)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
 
 import typer
 
@@ -6,5 +11,96 @@ es_app = typer.Typer(no_args_is_help=True)
 kibana_app = typer.Typer(no_args_is_help=True)
 
 
-def search(query: str = typer.Argument(..., help="Search terms (Arabic or any language).")) -> None:
-    raise typer.Exit(1)
+async def _with_client(work):
+    from elastic_transport import ConnectionError, ConnectionTimeout
+
+    from khabar.errors import ServiceUnavailable
+    from khabar.es.client import make_client
+    from khabar.settings import get_settings
+
+    settings = get_settings()
+    client = make_client(settings)
+    try:
+        return await work(client, settings)
+    except (ConnectionError, ConnectionTimeout) as exc:
+        raise ServiceUnavailable(f"Elasticsearch not reachable at {settings.es_url}: {exc}") from None
+    finally:
+        await client.close()
+
+
+@es_app.command("setup")
+def setup_command() -> None:
+    """Install index templates (and ILM policies where supported); prints a JSON report."""
+    from khabar.cli_util import print_json
+    from khabar.es.setup import ensure_setup
+    from khabar.logs import configure_logging
+    from khabar.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    print_json(asyncio.run(_with_client(ensure_setup)))
+
+
+@kibana_app.command("import")
+def kibana_import(
+    url: str = typer.Option(..., "--url", help="Kibana base URL, e.g. http://127.0.0.1:5601"),
+    space: str = typer.Option(None, "--space", help="Kibana space id (default space if omitted)."),
+    file: Path = typer.Option(None, "--file", help="NDJSON to import (default config/kibana/khabar.ndjson)."),
+) -> None:
+    """Load the khabar data views, dashboard and saved search through Kibana's saved-objects API."""
+    from khabar.cli_util import print_json
+    from khabar.es.kibana import SAVED_OBJECTS, import_saved_objects
+    from khabar.settings import get_settings
+
+    result = import_saved_objects(url, get_settings(), space=space, path=file or SAVED_OBJECTS)
+    print_json({"success": result.get("success"), "imported": result.get("successCount"), "url": url,
+                "space": space or "default"})
+
+
+def search(
+    query: str = typer.Argument(..., help="Search terms (Arabic or any language); '*' for everything."),
+    since: str = typer.Option(None, "--since", help="Only articles newer than this, e.g. 24h, 7d."),
+    place: str = typer.Option(None, "--place", help="Only articles tagged with this place (name, English name or id)."),
+    actor: str = typer.Option(None, "--actor", help="Only articles tagged with this actor."),
+    event_type: str = typer.Option(None, "--type", help="Only articles of this event type, e.g. air_drone_strike."),
+    limit: int = typer.Option(20, "--limit", min=1, max=10000, help="At most this many results."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Search indexed originals (duplicates are folded into their original)."""
+    from khabar.cli_util import print_json
+    from khabar.es.search import parse_since, search_originals
+
+    if since:
+        parse_since(since)  # a bad duration is an error before any connection
+
+    async def work(client, settings):
+        return await search_originals(client, settings, query, since=since, place=place, actor=actor,
+                                      event_type=event_type, limit=limit, with_body=as_json)
+
+    hits = asyncio.run(_with_client(work))
+    if as_json:
+        print_json(hits)
+        return
+    _print_table(hits)
+
+
+def _print_table(hits: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from khabar.es.search import tags_line
+
+    table = Table(show_lines=False)
+    table.add_column("time (UTC)", no_wrap=True)
+    table.add_column("source")
+    table.add_column("title")
+    table.add_column("tags")
+    table.add_column("copies", justify="right")
+    for doc in hits:
+        when = (doc.get("@timestamp") or "")[:16].replace("T", " ")
+        source = doc.get("source", {}).get("name") or doc.get("source", {}).get("id", "")
+        copies = str(doc.get("dedup", {}).get("copies", 0))
+        table.add_row(when, source, doc.get("title", ""), tags_line(doc), copies)
+    console = Console()
+    console.print(table)
+    console.print(f"{len(hits)} result(s)", style="dim")

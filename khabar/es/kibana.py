@@ -1,0 +1,57 @@
+"""Load the saved objects (data views, Lens panels, map, dashboard, saved search) into a Kibana."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from khabar.errors import ServiceUnavailable, UserError
+from khabar.settings import CONFIG_DIR, Settings
+
+SAVED_OBJECTS = CONFIG_DIR / "kibana" / "khabar.ndjson"
+IMPORT_TIMEOUT_S = 60.0
+
+
+def import_url(kibana_url: str, space: str | None = None) -> str:
+    """The saved-objects import endpoint, in a space if one is named."""
+    base = kibana_url.rstrip("/")
+    if space and space != "default":
+        base = f"{base}/s/{space}"
+    return f"{base}/api/saved_objects/_import?overwrite=true"
+
+
+def import_saved_objects(
+    kibana_url: str,
+    settings: Settings,
+    *,
+    space: str | None = None,
+    path: Path = SAVED_OBJECTS,
+    transport: httpx.BaseTransport | None = None,
+) -> dict[str, Any]:
+    """POST the NDJSON to Kibana (overwriting); returns Kibana's answer, errors as UserError."""
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    url = import_url(kibana_url, space)
+    auth = (settings.es_username, settings.es_password or "") if settings.es_username else None
+    try:
+        with httpx.Client(timeout=IMPORT_TIMEOUT_S, auth=auth, transport=transport) as http:
+            resp = http.post(
+                url,
+                headers={"kbn-xsrf": "true"},
+                files={"file": (path.name, path.read_bytes(), "application/ndjson")},
+            )
+    except httpx.TransportError as exc:
+        raise ServiceUnavailable(f"Kibana not reachable at {kibana_url}: {exc}") from None
+    try:
+        body = resp.json()
+    except ValueError:
+        body = {"raw": resp.text[:500]}
+    if resp.status_code >= 400:
+        message = body.get("message") if isinstance(body, dict) else None
+        raise UserError(f"Kibana import at {url} failed: HTTP {resp.status_code} {message or body}")
+    if isinstance(body, dict) and not body.get("success", False):
+        errors = [f"{e.get('type')}/{e.get('id')}: {e.get('error', {}).get('type')}" for e in body.get("errors", [])]
+        raise UserError(f"Kibana import at {url} reported errors: {'; '.join(errors) or body}")
+    return body
