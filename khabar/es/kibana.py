@@ -22,6 +22,15 @@ def import_url(kibana_url: str, space: str | None = None) -> str:
     return f"{base}/api/saved_objects/_import?overwrite=true"
 
 
+def _payload(path: Path, prefix: str) -> bytes:
+    """The NDJSON to send: the shipped file, with data views renamed for a non-default prefix."""
+    from khabar.es.kibana_objects import DEFAULT_PREFIX, build_saved_objects, to_ndjson
+
+    if path == SAVED_OBJECTS and prefix != DEFAULT_PREFIX:
+        return to_ndjson(build_saved_objects(prefix)).encode("utf-8")
+    return path.read_bytes()
+
+
 def import_saved_objects(
     kibana_url: str,
     settings: Settings,
@@ -34,13 +43,14 @@ def import_saved_objects(
     if not path.exists():
         raise UserError(f"{path}: no such file")
     url = import_url(kibana_url, space)
+    payload = _payload(path, settings.index_prefix)
     auth = (settings.es_username, settings.es_password or "") if settings.es_username else None
     try:
         with httpx.Client(timeout=IMPORT_TIMEOUT_S, auth=auth, transport=transport) as http:
             resp = http.post(
                 url,
                 headers={"kbn-xsrf": "true"},
-                files={"file": (path.name, path.read_bytes(), "application/ndjson")},
+                files={"file": (path.name, payload, "application/ndjson")},
             )
     except httpx.TransportError as exc:
         raise ServiceUnavailable(f"Kibana not reachable at {kibana_url}: {exc}") from None
