@@ -1,0 +1,206 @@
+"""Dedup stage: exact, near and contained copies, with state bounded by a time window.
+
+- Same article id again = a revision: it stays what it was (an original keeps its copies
+  count, a duplicate stays a duplicate of the same original) and is not counted as a copy.
+- Same normalised content as an earlier article under another id = `duplicate`; `of` is that
+  article's original (itself, or the one it copies) and `similarity` is to that original.
+- Near copies (wire copy with small edits) are found with MinHash LSH (datasketch) over
+  normalised word shingles; contained copies (a teaser made of the lead) with an index of
+  MOD-m sampled shingles (Broder 1997), which estimates containment as well as resemblance.
+  A candidate is a copy if its estimated Jaccard >= JACCARD_MIN or the smaller text is
+  >= CONTAINMENT_MIN contained in the larger. `of` is always the first-seen original and its
+  `copies` count goes up (`original_update`, so the sink can update its document).
+- Different articles on the same event share topic words but few shingles: they stay
+  `original` (on the seeds: Jaccard <= 0.03, containment <= 0.15 vs >= 0.6 / 1.0 for copies).
+
+All state lives in the store passed in (see processors.dedup_state for its layout).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from khabar.models import Article, Dedup
+from processors.dedup_state import HOUR, DedupState, doc_key, pack_bands, pack_ints, unpack_ints
+from processors.dedup_text import Fingerprint, fingerprint, resemblance
+
+JACCARD_MIN = 0.45
+CONTAINMENT_MIN = 0.8
+MIN_CONTAINED_SAMPLES = 4  # fewer sampled shingles than this cannot show containment
+MAX_CANDIDATES = 16
+
+
+@dataclass(frozen=True, slots=True)
+class OriginalUpdate:
+    """The original's new copies count, for a partial update of its document."""
+
+    original_id: str
+    copies: int
+    original_timestamp: datetime | None  # the original's @timestamp (its monthly index)
+
+
+@dataclass(frozen=True, slots=True)
+class DedupOutcome:
+    article: Article  # with `dedup` filled
+    original_update: OriginalUpdate | None = None
+
+
+def dedup_text(article: Article) -> str:
+    """The text compared: the body, else the summary (teaser-only feeds), else the title."""
+    return article.body if article.body.strip() else (article.summary or article.title)
+
+
+def _hour(moment: datetime) -> int:
+    return int(moment.timestamp() // HOUR)
+
+
+def _as_utc(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    key: str
+    record: dict[str, Any]
+    similarity: float
+    exact: bool
+
+
+class Deduplicator:
+    """Decides original / duplicate / near_duplicate for each article, in arrival order."""
+
+    def __init__(self, store: MutableMapping[str, Any], window_days: float = 14.0) -> None:
+        if window_days <= 0:
+            raise ValueError(f"window_days must be > 0, got {window_days}")
+        self.state = DedupState(store)
+        self.window = timedelta(days=window_days)
+
+    def check(self, article: Article, now: datetime | None = None) -> DedupOutcome:
+        """Classify one article and record it; `now` defaults to the current time (UTC)."""
+        now = _as_utc(now)
+        self.state.expire_before(_hour(now - self.window))
+        key = doc_key(article.id)
+        fp = fingerprint(dedup_text(article))
+        previous = self.state.record(key)
+        if previous is not None and previous.get("id") == article.id:
+            return self._revision(article, key, previous, fp, now)
+        match = self._find(fp)
+        if match is None:
+            record = self._record(article, fp, now, status="original", of=None, similarity=0.0)
+            self._store(key, record, now, indexed=True)
+            return DedupOutcome(self._with(article, Dedup(status="original")))
+        return self._copy(article, key, fp, match, now)
+
+    # --- the three outcomes ---------------------------------------------------------
+    def _revision(self, article: Article, key: str, record: dict[str, Any], fp: Fingerprint,
+                  now: datetime) -> DedupOutcome:
+        """Same id again: keep status, of and copies; refresh content and window position."""
+        updated = dict(record)
+        if record.get("x") != fp.exact:
+            self.state.unindex(key, record)
+            updated.update(x=fp.exact, s=pack_ints(fp.samples), b=pack_bands(fp.bands))
+            updated["i"] = True
+        updated.update(ts=_iso(article.timestamp), t=_hour(now))
+        self._store(key, updated, now, indexed=bool(updated.get("i")))
+        dedup = Dedup(status=record["st"], of=record.get("of"), similarity=record.get("sim", 0.0),
+                      copies=record.get("cp", 0) if record["st"] == "original" else 0)
+        return DedupOutcome(self._with(article, dedup))
+
+    def _copy(self, article: Article, key: str, fp: Fingerprint, match: _Match,
+              now: datetime) -> DedupOutcome:
+        """A copy of an earlier article: point at its original and count the copy there."""
+        found = match.record
+        original_id = found["id"] if found["st"] == "original" else found["of"]
+        if match.exact:  # identical to an earlier text; similarity is to the original
+            status = "duplicate"
+            similarity = 1.0 if found["st"] == "original" else found.get("sim", 0.0)
+        else:
+            status, similarity = "near_duplicate", match.similarity
+        record = self._record(article, fp, now, status=status, of=original_id, similarity=similarity)
+        # an identical text is already findable through the first copy; a near copy is indexed
+        # so that later copies closer to it than to the original are still found
+        self._store(key, record, now, indexed=not match.exact)
+        update = self._count_copy(original_id)
+        dedup = Dedup(status=status, of=original_id, similarity=round(similarity, 3))
+        return DedupOutcome(self._with(article, dedup), update)
+
+    def _count_copy(self, original_id: str) -> OriginalUpdate | None:
+        original_key = doc_key(original_id)
+        original = self.state.record(original_key)
+        if original is None or original.get("id") != original_id:
+            return None  # the original left the window: nothing to update
+        copies = original.get("cp", 0) + 1
+        self.state.put_record(original_key, {**original, "cp": copies})
+        ts = original.get("ts")
+        return OriginalUpdate(original_id, copies, datetime.fromisoformat(ts) if ts else None)
+
+    # --- finding a match ------------------------------------------------------------
+    def _find(self, fp: Fingerprint) -> _Match | None:
+        owner = self.state.exact_owner(fp.exact)
+        if owner is not None:
+            record = self.state.record(owner)
+            if record is not None:
+                return _Match(owner, record, 1.0, exact=True)
+        if not fp.samples and not fp.bands:
+            return None
+        votes: Counter[str] = Counter()
+        for band in fp.bands:
+            for key in self.state.postings(f"b{band}"):
+                votes[key] += 2  # a band collision means ~3 equal minhashes: strong evidence
+        for sample in fp.samples:
+            for key in self.state.postings(f"s:{sample:08x}"):
+                votes[key] += 1
+        best: _Match | None = None
+        for key, _ in votes.most_common(MAX_CANDIDATES):
+            record = self.state.record(key)
+            if record is None:
+                continue
+            similarity = self._similarity(fp.samples, unpack_ints(record.get("s", "")))
+            if similarity is not None and (best is None or similarity > best.similarity):
+                best = _Match(key, record, similarity, exact=False)
+        return best
+
+    @staticmethod
+    def _similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float | None:
+        """Estimated similarity if the two texts are copies, else None."""
+        jaccard, containment = resemblance(a, b)
+        if jaccard >= JACCARD_MIN:
+            return jaccard
+        if containment >= CONTAINMENT_MIN and min(len(set(a)), len(set(b))) >= MIN_CONTAINED_SAMPLES:
+            return containment
+        return None
+
+    # --- records --------------------------------------------------------------------
+    @staticmethod
+    def _record(article: Article, fp: Fingerprint, now: datetime, *, status: str,
+                of: str | None, similarity: float) -> dict[str, Any]:
+        return {
+            "id": article.id, "st": status, "of": of, "sim": round(similarity, 3), "cp": 0,
+            "ts": _iso(article.timestamp), "t": _hour(now), "x": fp.exact,
+            "s": pack_ints(fp.samples), "b": pack_bands(fp.bands),
+        }
+
+    def _store(self, key: str, record: dict[str, Any], now: datetime, *, indexed: bool) -> None:
+        record = {**record, "i": indexed}
+        if not indexed:  # keep only what a revision needs; the content is indexed elsewhere
+            record.update(s="", b="")
+        self.state.put_record(key, record)
+        if indexed:
+            self.state.index(key, record)
+        elif record["x"] and self.state.exact_owner(record["x"]) is None:
+            self.state.index(key, {"x": record["x"]})
+        self.state.register(key, _hour(now))
+
+    @staticmethod
+    def _with(article: Article, dedup: Dedup) -> Article:
+        return article.model_copy(update={"dedup": dedup})
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
