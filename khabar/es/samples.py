@@ -52,8 +52,11 @@ _EN_BODY = (
 
 
 def sample_articles(n: int, *, seed: int = 0, start: datetime | None = None, span_days: int = 60,
-                    id_prefix: str = "") -> list[Article]:
-    """`n` originals spread over `span_days` from `start` (default: 2019-01-01 UTC)."""
+                    id_prefix: str = "", paragraphs: int = 1) -> list[Article]:
+    """`n` originals spread over `span_days` from `start` (default: 2019-01-01 UTC).
+
+    `paragraphs` repeats the body paragraph (about 330 bytes of Arabic each; 9 is a ~3 KB article).
+    """
     rng = random.Random(seed)
     start = start or datetime(2019, 1, 1, tzinfo=UTC)
     out = []
@@ -69,6 +72,7 @@ def sample_articles(n: int, *, seed: int = 0, start: datetime | None = None, spa
                  else f"مقتل {killed} في اشتباكات بريف {place[1]}")
         body = (_EN_BODY if english else _AR_BODY).format(actor=actor_name, place=place_name,
                                                           killed=killed, injured=injured)
+        body = "\n\n".join([body] * paragraphs)
         killed_text = f"killing {killed}" if english else f"مقتل {killed}"
         url = f"https://{source[0]}.example/{seed}/{i}"
         out.append(Article(
