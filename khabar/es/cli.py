@@ -11,6 +11,16 @@ es_app = typer.Typer(no_args_is_help=True)
 kibana_app = typer.Typer(no_args_is_help=True)
 
 
+@es_app.callback()
+def _es_group() -> None:
+    """Elasticsearch templates and indices."""
+
+
+@kibana_app.callback()
+def _kibana_group() -> None:
+    """Kibana dashboards."""
+
+
 async def _with_client(work):
     from elastic_transport import ConnectionError, ConnectionTimeout
 
