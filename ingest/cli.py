@@ -1,5 +1,140 @@
-"""`khabar feeds ...` (placeholder until the ingest work lands)."""
+"""`khabar feeds ...`: the configured sources and their health."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import typer
 
 app = typer.Typer(no_args_is_help=True)
+
+FEEDS_OPTION = typer.Option(None, "--feeds", help="Feeds file (default: settings feeds_file).")
+
+
+def _age(value: str | None, now: datetime) -> str:
+    if not value:
+        return "-"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    seconds = (moment - now).total_seconds()
+    span = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if span >= size:
+            text = f"{span / size:.0f}{unit}"
+            break
+    else:
+        text = f"{span:.0f}s"
+    return f"in {text}" if seconds > 0 else f"{text} ago"
+
+
+def health_rows(sources: list[Any], docs: dict[str, dict]) -> list[dict[str, Any]]:
+    """One row per configured source (plus any with health data but no longer configured)."""
+    rows = []
+    for source in sources:
+        doc = dict(docs.get(source.id) or {"id": source.id, "name": source.name, "url": source.location})
+        doc["enabled"] = source.enabled
+        rows.append(doc)
+    configured = {s.id for s in sources}
+    rows.extend({**doc, "enabled": None} for fid, doc in sorted(docs.items()) if fid not in configured)
+    for row in rows:
+        if row.get("enabled") is False:
+            row["status"] = "disabled"
+        elif not row.get("polls_total"):
+            row["status"] = "never polled"
+        elif row.get("error_streak"):
+            row["status"] = f"failing ×{row['error_streak']}"
+        else:
+            row["status"] = "ok"
+    return rows
+
+
+def read_health(settings: Any) -> tuple[str, dict[str, dict]]:
+    """Health docs from Elasticsearch if reachable, else built from the Kafka state topic."""
+    from ingest.health import health_doc
+    from ingest.state import read_states
+    from khabar.errors import ServiceUnavailable
+
+    es_error = None
+    try:
+        from elasticsearch import Elasticsearch, NotFoundError
+
+        options: dict[str, Any] = {"hosts": [settings.es_url], "request_timeout": 5, "max_retries": 0}
+        if settings.es_username is not None:
+            options["basic_auth"] = (settings.es_username, settings.es_password or "")
+        with Elasticsearch(**options) as es:
+            try:
+                found = es.search(index=settings.index("feeds"), size=10000, query={"match_all": {}})
+                hits = found["hits"]["hits"]
+                if hits:
+                    return "elasticsearch", {h["_id"]: h["_source"] for h in hits}
+                es_error = "no feed documents"
+            except NotFoundError:
+                es_error = f"index {settings.index('feeds')} missing"
+    except Exception as exc:  # noqa: BLE001 - any ES problem: fall back to the state topic
+        es_error = f"{type(exc).__name__}"
+    try:
+        states = read_states(settings, timeout=15)
+    except ServiceUnavailable as exc:
+        raise ServiceUnavailable(f"feed health unavailable: Elasticsearch at {settings.es_url} "
+                                 f"({es_error}); {exc}") from None
+    return "kafka", {fid: health_doc(s) for fid, s in states.items()}
+
+
+@app.command()
+def status(
+    feeds: Path | None = FEEDS_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Feed health per source: last success, last error, items, HTTP status, next poll."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ingest.sources import load_sources
+    from khabar.cli_util import print_json
+    from khabar.settings import get_settings
+
+    settings = get_settings()
+    sources = load_sources(feeds or settings.feeds_file, include_disabled=True)
+    origin, docs = read_health(settings)
+    rows = health_rows(sources, docs)
+    if as_json:
+        print_json({"from": origin, "feeds": rows})
+        return
+    now = datetime.now(UTC)
+    table = Table(title=f"feed health (from {origin})")
+    for column in ("id", "status", "last success", "last error", "items", "http", "next poll",
+                   "polls", "items total"):
+        table.add_column(column, overflow="fold")
+    style = {"ok": "green", "disabled": "dim", "never polled": "yellow"}
+    for row in rows:
+        error = row.get("last_error") or "-"
+        if row.get("last_error_at"):
+            error = f"{error} ({_age(row['last_error_at'], now)})"
+        table.add_row(
+            row["id"], f"[{style.get(row['status'], 'red')}]{row['status']}[/]",
+            _age(row.get("last_success"), now), error[:80], str(row.get("items_last_poll") or 0),
+            str(row.get("http_status") or "-"), _age(row.get("next_poll"), now),
+            str(row.get("polls_total") or 0), str(row.get("items_total") or 0),
+        )
+    Console().print(table)
+
+
+@app.command("list")
+def list_sources(feeds: Path | None = FEEDS_OPTION,
+                 as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Validate the feeds file and list its sources."""
+    from ingest.sources import load_sources
+    from khabar.cli_util import print_json
+    from khabar.settings import get_settings
+
+    sources = load_sources(feeds or get_settings().feeds_file, include_disabled=True)
+    if as_json:
+        print_json([s.model_dump(mode="json") for s in sources])
+        return
+    for s in sources:
+        flags = "" if s.enabled else "  (disabled)"
+        typer.echo(f"{s.id}\t{s.kind}\t{s.location}\t{s.min_interval:g}-{s.max_interval:g}s{flags}")

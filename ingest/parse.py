@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -98,10 +98,11 @@ def parse_feed(
     if len(body) > max_bytes:
         raise FeedRefused(f"document of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     hdrs = {k.lower(): v for k, v in (headers or {}).items()}
-    location = hdrs.get("content-location")
-    base = urljoin(url, location) if url and location else (location or url)
+    base = _base_url(url, hdrs.get("content-location"))
     if base:
         hdrs["content-location"] = base
+    else:
+        hdrs.pop("content-location", None)
     notes: list[str] = []
     if looks_like_json(body):
         return _wrap(parse_json_feed(body), base, notes)
@@ -118,6 +119,15 @@ def parse_feed(
             notes.append(f"charset undeclared and not UTF-8: decoded as detected {guess}")
     result = feedparser.parse(io.BytesIO(body), response_headers=hdrs)
     return _wrap(result, base, notes)
+
+
+def _base_url(url: str | None, location: str | None) -> str | None:
+    """Content-Location resolved against the URL; only http(s) bases are used."""
+    candidates = [urljoin(url, location) if url and location else location, url]
+    for candidate in candidates:
+        if candidate and urlsplit(candidate).scheme in ("http", "https"):
+            return candidate
+    return None
 
 
 def _is_utf8(body: bytes) -> bool:
