@@ -175,7 +175,8 @@ class _Run:
         if match.places:
             return match.places
         # no place filter: group by governorate (else the place itself)
-        return list(dict.fromkeys(t.admin1 or t.id for t in self.article.places))
+        index = self.view.place_index
+        return list(dict.fromkeys(t.admin1 or index.admin1(t.id) or t.id for t in self.article.places))
 
     def _fire(self, rule: Rule, group: str, match: Match) -> tuple[str, str | None, str]:
         """Raise, join or hold the alert of (rule, group); returns (status, alert id, note)."""

@@ -24,6 +24,7 @@ class PlaceIndex:
 
     def __init__(self, parents: Mapping[str, Iterable[str]] | None = None) -> None:
         self._parents = {pid: tuple(p for p in ps if p and p != pid) for pid, ps in (parents or {}).items()}
+        self._admin1: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self._parents)
@@ -45,13 +46,23 @@ class PlaceIndex:
                 todo.extend(self._parents.get(pid, ()))
         return tuple(out)
 
+    def admin1(self, place_id: str) -> str | None:
+        """The governorate (first-level area) of a place, if the taxonomy says."""
+        return self._admin1.get(place_id)
+
     @classmethod
     def from_entries(cls, entries: Iterable[Mapping[str, Any]]) -> PlaceIndex:
         parents: dict[str, list[str]] = {}
+        admin1: dict[str, str] = {}
         for entry in entries:
             if isinstance(entry, Mapping) and entry.get("id"):
-                parents[str(entry["id"])] = [str(entry[k]) for k in _PARENT_KEYS if entry.get(k)]
-        return cls(parents)
+                pid = str(entry["id"])
+                parents[pid] = [str(entry[k]) for k in _PARENT_KEYS if entry.get(k)]
+                if entry.get("admin1") and entry["admin1"] != pid:
+                    admin1[pid] = str(entry["admin1"])
+        index = cls(parents)
+        index._admin1 = admin1
+        return index
 
     @classmethod
     def from_file(cls, path: Path) -> PlaceIndex:

@@ -57,7 +57,9 @@ class TimedStore:
         """Last swept slot (from the store after a restart; else just before `current`)."""
         if self._cursor is None:
             stored = self.store.get(_CURSOR)
-            self._cursor = int(stored) if stored is not None else current - 1
+            if stored is None:
+                stored = self.store[_CURSOR] = current - 1
+            self._cursor = int(stored)
         return self._cursor
 
     def sweep(self, now: float) -> int:
