@@ -32,6 +32,8 @@ class Outage:
         self.writers: set[asyncio.StreamWriter] = set()
         self.drop_next_response = asyncio.Event()  # cut right after ES has done the work
         self.dropped_responses = 0
+        self.dark_after_reads: int | None = None  # go dark after forwarding this many response reads
+        self.went_dark = asyncio.Event()
 
     async def open(self) -> None:
         self.server = await asyncio.start_server(self._client, "127.0.0.1", self.port, reuse_address=True)
@@ -45,6 +47,10 @@ class Outage:
                 w.transport.abort()
             await self.server.wait_closed()
             self.server = None
+
+    async def _go_dark(self) -> None:
+        await self.close()
+        self.went_dark.set()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -66,6 +72,12 @@ class Outage:
                         return
                     dst.write(data)
                     await dst.drain()
+                    if downstream and self.dark_after_reads is not None:
+                        self.dark_after_reads -= 1
+                        if self.dark_after_reads <= 0:
+                            self.dark_after_reads = None
+                            asyncio.get_running_loop().create_task(self._go_dark())
+                            return
             except (ConnectionError, OSError):
                 pass
             finally:
@@ -112,6 +124,8 @@ async def test_outage_mid_stream_loses_nothing_and_duplicates_nothing(outage_env
     for n, batch in enumerate(batches):
         if n == 1:
             proxy.drop_next_response.set()
+        if n == 3:
+            proxy.dark_after_reads = 1
         write = asyncio.create_task(sink.write([IndexArticle(a) for a in batch]))
         if n == 1:
             while proxy.dropped_responses == 0:
@@ -120,8 +134,7 @@ async def test_outage_mid_stream_loses_nothing_and_duplicates_nothing(outage_env
             assert not write.done(), "write returned while Elasticsearch was unreachable"
             await proxy.open()
         if n == 3:
-            await asyncio.sleep(0.05)  # mid-batch: some chunks sent, the rest not yet
-            await proxy.close()
+            await proxy.went_dark.wait()  # mid-batch: the first chunk answered, the rest not sent
             await asyncio.sleep(1.0)
             assert not write.done()
             await proxy.open()
