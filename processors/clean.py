@@ -14,6 +14,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 import unicodedata
+from functools import lru_cache
 
 from khabar.models import Article, RawArticle
 from khabar.textnorm import matching_form, words
@@ -42,7 +43,6 @@ _CHROME_CLASS_WORDS = frozenset({
 })
 _CHROME_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "search"})
 _CLASS_SPLIT = re.compile(r"[\s_\-]+")
-_SPACES = re.compile(r"[^\S\n]+")
 _HTML_SPACES = re.compile(r"\s+")
 
 
@@ -123,15 +123,14 @@ def text_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise_text(text: str) -> str:
     """NFC, no control or invisible characters, every space-like character one plain space."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    text = _CONTROL.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
+    return " ".join(text.split())
 
 
 # --- boilerplate rules ------------------------------------------------------------------
@@ -158,6 +157,8 @@ _FEED_FOOTER = re.compile(
     r"|(continue reading|read more|read the (full|rest of the) (story|article)|اقرا المزيد"
     r"|تابع القراءه|اكمل القراءه|لمزيد من التفاصيل)\b.{0,80})$"
 )
+_FEED_FOOTER_START = re.compile(
+    r"^(the|ظهرت|continue|read|اقرا|تابع|اكمل|لمزيد)\b")
 _RELATED_HEADER = re.compile(
     r"^(((اقرا|اقرءوا|اقراوا|شاهد|طالع|تابع|انظر) (ايضا|كذلك|المزيد))"
     r"|((مواضيع|اخبار|مقالات|قصص|روابط|موضوعات|تقارير) (ذات صله|متعلقه|مشابهه|اخري|قد تهمك))"
@@ -183,8 +184,16 @@ _CHATTY_END = re.compile(r"(\.\.|…|!!|؟؟|\?\?)[.…!?؟]*$")
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
 
-def _words(paragraph: str) -> list[str]:
-    return words(matching_form(paragraph))
+@lru_cache(maxsize=1 << 17)
+def _token_form(token: str) -> str:
+    """Matching form of one whitespace token (the form is per character, so tokens cache)."""
+    return matching_form(token)
+
+
+def _norm(paragraph: str, max_words: int | None = None) -> str:
+    """Matching form of a paragraph (or of its first `max_words` words)."""
+    tokens = paragraph.split()
+    return " ".join(map(_token_form, tokens if max_words is None else tokens[:max_words]))
 
 
 def _is_symbols_only(paragraph: str) -> bool:
@@ -207,9 +216,9 @@ def _ends_sentence(paragraph: str) -> bool:
     return paragraph.rstrip().rstrip(_CLOSERS).rstrip().endswith(_TERMINAL)
 
 
-def _headline_like(paragraph: str, tokens: list[str], max_words: int = 20) -> bool:
+def _headline_like(paragraph: str, max_words: int = 20) -> bool:
     """A short line without sentence punctuation at the end: a linked headline."""
-    return 3 <= len(tokens) <= max_words and not _ends_sentence(paragraph)
+    return 3 <= len(paragraph.split()) <= max_words and not _ends_sentence(paragraph)
 
 
 def _informal_score(paragraph: str, norm: str, tokens: list[str]) -> int:
@@ -229,23 +238,28 @@ def _informal_score(paragraph: str, norm: str, tokens: list[str]) -> int:
     return score
 
 
+def _is_related_header(paragraph: str) -> bool:
+    n_words = len(paragraph.split())
+    if n_words > 6 and (_ends_sentence(paragraph) or n_words > 30):
+        return False
+    return bool(_RELATED_HEADER.match(_norm(paragraph, 8)))
+
+
 def _drop_related_lists(paras: list[str]) -> list[str]:
     """A 'read also'/'related' header and the linked headlines that follow it."""
     out: list[str] = []
     i = 0
     while i < len(paras):
-        norm = matching_form(paras[i])
-        if out and _RELATED_HEADER.match(norm) and (
-                len(words(norm)) <= 6 or not _ends_sentence(paras[i])):
+        if out and _is_related_header(paras[i]):
             i += 1
-            while i < len(paras) and _headline_like(paras[i], _words(paras[i])):
+            while i < len(paras) and _headline_like(paras[i]):
                 i += 1
             continue
         out.append(paras[i])
         i += 1
     # a trailing list of >= 3 headlines without a header, after a finished paragraph
     run = 0
-    while run < len(out) and _headline_like(out[-1 - run], _words(out[-1 - run]), 15):
+    while run < len(out) and _headline_like(out[-1 - run], 15):
         run += 1
     if run >= 3 and len(out) - run >= 2 and _ends_sentence(out[-1 - run]) \
             and not out[-1 - run].rstrip().endswith(":"):
@@ -256,9 +270,10 @@ def _drop_related_lists(paras: list[str]) -> list[str]:
 def _cut_at_comments(paras: list[str]) -> list[str]:
     """Everything from a comments-section header on is readers' text, not the article."""
     for i, para in enumerate(paras):
-        norm = matching_form(para)
-        if i > 0 and len(words(norm)) <= 5 and _COMMENTS_HEADER.match(norm):
-            return paras[:i]
+        if i > 0 and len(para.split()) <= 5:
+            norm = _norm(para)
+            if len(words(norm)) <= 5 and _COMMENTS_HEADER.match(norm):
+                return paras[:i]
     return paras
 
 
@@ -267,21 +282,27 @@ def _drop_trailing_comments(paras: list[str]) -> list[str]:
     end = len(paras)
     while end > 2:
         para = paras[end - 1]
-        norm = matching_form(para)
+        norm = _norm(para)
         if _informal_score(para, norm, words(norm)) < 2:
             break
         end -= 1
     return paras[:end]
 
 
+def _is_chrome_line(para: str) -> bool:
+    """A line that is a widget, a feed footer or bare symbols, wherever it is."""
+    if _is_symbols_only(para):
+        return True
+    n_words = len(para.split())
+    if n_words <= 8 and _is_widget_line(para, words(_norm(para))):
+        return True
+    return n_words <= 80 and bool(_FEED_FOOTER_START.match(_norm(para, 3))) \
+        and bool(_FEED_FOOTER.match(_norm(para)))
+
+
 def strip_boilerplate(paragraphs: list[str]) -> list[str]:
     """Remove chrome lines anywhere, then related lists and reader comments at the end."""
-    kept = []
-    for para in paragraphs:
-        norm = matching_form(para)
-        if _is_symbols_only(para) or _is_widget_line(para, words(norm)) or _FEED_FOOTER.match(norm):
-            continue
-        kept.append(para)
+    kept = [para for para in paragraphs if not _is_chrome_line(para)]
     kept = _cut_at_comments(kept)
     for _ in range(2):  # comments may follow a related list, or the other way round
         kept = _drop_trailing_comments(_drop_related_lists(kept))

@@ -149,13 +149,19 @@ class Deduplicator:
                 return _Match(owner, record, 1.0, exact=True)
         if not fp.samples and not fp.bands:
             return None
-        votes: Counter[str] = Counter()
+        band_hits: Counter[str] = Counter()
         for band in fp.bands:
-            for key in self.state.postings(f"b{band}"):
-                votes[key] += 2  # a band collision means ~3 equal minhashes: strong evidence
+            band_hits.update(self.state.postings(f"b{band}"))
+        sample_hits: Counter[str] = Counter()
         for sample in fp.samples:
-            for key in self.state.postings(f"s:{sample:08x}"):
-                votes[key] += 1
+            sample_hits.update(self.state.postings(f"s:{sample:08x}"))
+        # a candidate needs an LSH collision (resemblance) or enough shared samples to be
+        # contained: one or two shared shingles are what unrelated articles have in common
+        min_shared = int(MIN_CONTAINED_SAMPLES * CONTAINMENT_MIN)
+        votes = Counter({key: 2 * hits for key, hits in band_hits.items()})
+        for key, hits in sample_hits.items():
+            if hits >= min_shared or key in band_hits:
+                votes[key] += hits
         best: _Match | None = None
         for key, _ in votes.most_common(MAX_CANDIDATES):
             record = self.state.record(key)

@@ -8,22 +8,26 @@ trusted: the language the feed declared is kept instead.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+
+import numpy as np
 
 UNDETERMINED = "und"
 """Returned when there is no text and no declared language (ISO 639-2 'undetermined')."""
 
-SAMPLE_CHARS = 400
+SAMPLE_CHARS = 240
 MIN_LETTERS = 40
 MIN_CONFIDENCE = 0.9
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
 @lru_cache(maxsize=1)
 def _identifier():
-    """The model, loaded once (it takes ~0.5 s), with probabilities normalised to 0..1."""
+    """The py3langid model, loaded once (it takes ~0.5 s)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    return LanguageIdentifier.from_pickled_model(MODEL_FILE)
 
 
 def _sample(text: str) -> str:
@@ -35,12 +39,22 @@ def _sample(text: str) -> str:
 
 
 def classify(text: str) -> tuple[str, float]:
-    """(ISO 639-1 code, confidence 0..1) for a sample of `text`; ("und", 0.0) for no text."""
+    """(ISO 639-1 code, probability 0..1) for a sample of `text`; ("und", 0.0) for no text.
+
+    Same model and scores as `py3langid.classify` with normalised probabilities, but the
+    feature vector of a few hundred characters is sparse, so only its non-zero rows of the
+    7,480 x 97 weight matrix are multiplied (the dense product dominated the cost).
+    """
     sample = _sample(text.strip())
     if not sample:
         return UNDETERMINED, 0.0
-    lang, prob = _identifier().classify(sample)
-    return str(lang), float(prob)
+    model = _identifier()
+    features = model.instance2fv(sample)
+    nonzero = np.flatnonzero(features)
+    scores = features[nonzero].astype(np.float64) @ model.nb_ptc[nonzero] + model.nb_pc
+    best = int(np.argmax(scores))
+    probability = 1.0 / float(np.exp(scores - scores[best]).sum())
+    return str(model.nb_classes[best]), probability
 
 
 def detect_language(text: str, declared: str | None = None) -> str:
@@ -50,7 +64,7 @@ def detect_language(text: str, declared: str | None = None) -> str:
     site's default language for every item).
     """
     fallback = _normalise_code(declared) if declared else None
-    letters = sum(1 for ch in text[: SAMPLE_CHARS * 2] if ch.isalpha())
+    letters = len(_NOT_LETTERS.sub("", text[: SAMPLE_CHARS * 2]))
     if letters == 0:
         return fallback or UNDETERMINED
     lang, prob = classify(text)
