@@ -1,0 +1,167 @@
+"""Event types (DESIGN §5) from cue rules over the matching form.
+
+All cues of all rules live in one automaton (processors.tagging.matcher); rules are then
+checked per sentence with set lookups, so the cost does not grow with the number of rules.
+Territory changes are special: the same verb ("سيطر", "استعاد") is a government regain or a
+non-state overtake depending on who acts, so the acting armed actor is looked up next to
+the cue (verb-subject order first: "سيطرت قوات النظام", then subject-verb: "قوات النظام
+تمكنت من طرد").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from khabar.textnorm import matching_form
+from processors.tagging.doc import Doc, strip_proclitics
+from processors.tagging.matcher import CUE_PROCLITICS, Hit, PhraseMatcher
+from processors.tagging.names import is_armed
+from processors.tagging.taxonomy import EVENT_TYPES, ActorEntry, EventsConfig
+
+_BLOCK = -1
+_GAIN, _LOSS = "gain", "loss"
+# words between an actor and a cue that make the actor the object, not the agent
+_OBJECT_MARKERS = frozenset(matching_form(w) for w in ("من", "ضد", "على", "مع", "عن", "against", "from"))
+
+
+def _cue(text: str) -> tuple[str, bool]:
+    """A written cue -> (matching form, last word may continue)."""
+    text = text.strip()
+    prefix = text.endswith("*")
+    return matching_form(text.rstrip("*").strip()), prefix
+
+
+@dataclass(frozen=True)
+class _Rule:
+    type: str
+    groups: tuple[frozenset[int], ...]
+    none: frozenset[int]
+    window: int | None
+    negatable: bool
+
+
+class EventTagger:
+    def __init__(self, config: EventsConfig) -> None:
+        self.matcher = PhraseMatcher(CUE_PROCLITICS)
+        self._ids: dict[tuple[str, bool], int] = {}
+        self.negators = frozenset(matching_form(w) for w in config.negation.words + config.modal)
+        self.neg_window = config.negation.window
+        rules = []
+        for rule in config.rules:
+            groups = tuple(frozenset(self._id(c) for c in group) for group in rule.all)
+            none = frozenset(self._id(c) for c in rule.none)
+            rules.append(_Rule(rule.type, groups, none, rule.window, rule.negatable))
+        self.rules = tuple(rules)
+        self.gain = frozenset(self._id(c) for c in config.territory.gain)
+        self.loss = frozenset(self._id(c) for c in config.territory.loss)
+        self.territory_window = config.territory.window
+        for (phrase, prefix), cue_id in self._ids.items():
+            self.matcher.add(phrase, cue_id, prefix=prefix)
+        for phrase in config.blockers:
+            self.matcher.add(matching_form(phrase), _BLOCK)
+        self.matcher.freeze()
+
+    def _id(self, text: str) -> int:
+        key = _cue(text)
+        if not key[0]:
+            raise ValueError(f"event cue {text!r} is empty in matching form")
+        return self._ids.setdefault(key, len(self._ids))
+
+    # --- per document -------------------------------------------------------------------
+
+    def tag(self, doc: Doc, actor_mentions: list[tuple[Hit, ActorEntry]]) -> list[str]:
+        hits = [h for h in self.matcher.find(doc.norm) if _BLOCK not in h.payloads]
+        if not hits:
+            return []
+        info = [(h, frozenset(h.payloads), doc.sentence_of(h.start), doc.word_index(h.start))
+                for h in hits]
+        negated = [self._negated(doc, h) for h in hits]
+        found: set[str] = set()
+        for rule in self.rules:
+            if rule.type in found:
+                continue
+            for k, (_hit, cues, _sent, _widx) in enumerate(info):
+                if not cues & rule.groups[0] or (rule.negatable and negated[k]):
+                    continue
+                if self._rule_holds(rule, k, info):
+                    found.add(rule.type)
+                    break
+        found |= self._territory(doc, info, negated, actor_mentions)
+        return [t for t in EVENT_TYPES if t in found]
+
+    def _negated(self, doc: Doc, hit: Hit) -> bool:
+        for word in doc.words_before(hit.word_start, self.neg_window):
+            if any(form in self.negators for form in strip_proclitics(word)):
+                return True
+        return False
+
+    @staticmethod
+    def _rule_holds(rule: _Rule, k: int, info) -> bool:
+        _hit, _cues, sent, widx = info[k]
+
+        def near(j: int) -> bool:
+            _h, _c, s2, w2 = info[j]
+            if s2 != sent:
+                return False
+            return rule.window is None or abs(w2 - widx) <= rule.window
+
+        for group in rule.groups[1:]:
+            if not any(j != k and info[j][1] & group and near(j) for j in range(len(info))):
+                return False
+        if rule.none and any(info[j][1] & rule.none and near(j) for j in range(len(info))):
+            return False
+        return True
+
+    def _territory(self, doc: Doc, info, negated, actor_mentions) -> set[str]:
+        out: set[str] = set()
+        armed = [(h, a, doc.sentence_of(h.start)) for h, a in actor_mentions if is_armed(a)]
+        if not armed:
+            return out
+        for k, (hit, cues, sent, widx) in enumerate(info):
+            kind = _GAIN if cues & self.gain else _LOSS if cues & self.loss else None
+            if kind is None or negated[k]:
+                continue
+            in_sentence = [(h, a) for h, a, s in armed if s == sent]
+            if not in_sentence:
+                continue
+            agent = self._agent(doc, hit, widx, in_sentence)
+            if agent is None:
+                continue
+            if kind == _GAIN:
+                event = _event_for(agent.side)
+            else:  # the agent gave ground: whoever else is named here took it
+                winners = {a.side for _h, a in in_sentence if _camp(a.side) != _camp(agent.side)}
+                event = None
+                if "government" in winners:
+                    event = "government_regains_territory"
+                elif winners - {"government"}:
+                    event = "non_state_actor_overtakes_territory"
+            if event:
+                out.add(event)
+        return out
+
+    def _agent(self, doc: Doc, hit: Hit, widx: int, actors) -> ActorEntry | None:
+        after = [(h, a) for h, a in actors if h.start >= hit.end
+                 and doc.word_index(h.start) - widx <= 4]
+        for h, a in after:
+            if doc.prev_word(h.word_start) not in _OBJECT_MARKERS:
+                return a
+            break
+        before = [(h, a) for h, a in actors if h.end <= hit.word_start
+                  and widx - doc.word_index(h.start) <= self.territory_window]
+        for h, a in reversed(before):
+            if doc.prev_word(h.word_start) not in _OBJECT_MARKERS:
+                return a
+        return None
+
+
+def _camp(side: str) -> str:
+    return "government" if side == "government" else "non_state"
+
+
+def _event_for(side: str) -> str | None:
+    if side == "government":
+        return "government_regains_territory"
+    if side in ("opposition", "jihadist", "kurdish"):
+        return "non_state_actor_overtakes_territory"
+    return None

@@ -1,0 +1,230 @@
+"""Places, actors and persons: one automaton over every name, then per-document resolution.
+
+Resolution, in order:
+1. `context_aliases` (names that are also common words: الباب "the door") count only after
+   a place word ("مدينة الباب") -- or, for `context: prep` entries, after a preposition;
+2. entities found by an unambiguous name are "confirmed";
+3. ambiguous places (two entries answer to the name) and neighbourhoods are kept only when
+   the document also confirms a place of the same governorate (or, abroad, country);
+   otherwise they are left untagged rather than guessed;
+4. `short_forms` ("المرصد", "عبد الرحمن") count only for an entity confirmed by a full name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from khabar.models import ActorTag, GeoPoint, PersonTag, PlaceTag
+from khabar.textnorm import matching_form
+from processors.tagging.doc import Doc, strip_proclitics
+from processors.tagging.matcher import Hit, PhraseMatcher
+from processors.tagging.taxonomy import ActorEntry, PersonEntry, PlaceEntry, Taxonomy
+
+EntityType = Literal["place", "actor", "person"]
+Mode = Literal["name", "context", "short"]
+BLOCK = ("block", -1, "name")
+
+_DIRECTIONS = frozenset(matching_form(w) for w in (
+    "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "بريف", "ريف", "شمالا",
+    "جنوبا", "شرقا", "غربا",
+))
+_PREP_PROCLITICS = frozenset({"ب", "ل", "وب", "ول", "فب", "فل", "لب"})
+_ARMED_SIDES = frozenset({"government", "opposition", "jihadist", "kurdish"})
+
+
+def name_variants(name: str) -> set[str]:
+    """Matching forms to index for one written name, with spelling variants news uses:
+    عبد الرحمن/عبدالرحمن, Latin hyphens as spaces ("Deir ez-Zor" / "deir ez zor")."""
+    base = matching_form(name)
+    out = {base}
+    if "عبد ال" in base:
+        out.add(base.replace("عبد ال", "عبدال"))
+    if "عبدال" in base:
+        out.add(base.replace("عبدال", "عبد ال"))
+    if base.isascii() and "-" in base:
+        out.add(base.replace("-", " "))
+    if base.isascii() and "." in base:
+        out.add(base.replace(".", ""))
+    return {v for v in out if v.strip()}
+
+
+@dataclass
+class Mention:
+    etype: EntityType
+    index: int
+    hit: Hit
+
+
+@dataclass
+class NameResult:
+    places: list[PlaceTag] = field(default_factory=list)
+    actors: list[ActorTag] = field(default_factory=list)
+    persons: list[PersonTag] = field(default_factory=list)
+    # accepted actor mentions in text order, for event agents
+    actor_mentions: list[tuple[Hit, ActorEntry]] = field(default_factory=list)
+
+
+class NameTagger:
+    """Gazetteer matching over a taxonomy; build once, call `tag(doc)` per document."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.places = taxonomy.places
+        self.actors = taxonomy.actors
+        self.persons = taxonomy.persons
+        self.place_words = taxonomy.place_words
+        self.prepositions = taxonomy.prepositions
+        self.place_by_id = {p.id: p for p in self.places}
+        self.matcher = PhraseMatcher()
+        for etype, entries in (("place", self.places), ("actor", self.actors),
+                               ("person", self.persons)):
+            for i, entry in enumerate(entries):
+                for name in entry.names():
+                    for v in name_variants(name):
+                        self.matcher.add(v, (etype, i, "name"))
+                for name in entry.short_forms:
+                    for v in name_variants(name):
+                        self.matcher.add(v, (etype, i, "short"))
+                for name in getattr(entry, "context_aliases", []):
+                    for v in name_variants(name):
+                        self.matcher.add(v, (etype, i, "context"))
+                for phrase in entry.not_in:
+                    self.matcher.add(matching_form(phrase), BLOCK)
+        self.matcher.freeze()
+
+    # --- per document -------------------------------------------------------------------
+
+    def tag(self, doc: Doc) -> NameResult:
+        hits = self.matcher.find(doc.norm)
+        pending: list[tuple[Hit, list[tuple[str, int, str]]]] = []
+        for hit in hits:
+            cands = [c for c in hit.payloads if c is not BLOCK and c[0] != "block"]
+            cands = [c for c in cands if c[2] != "context" or self._context_ok(doc, hit, c)]
+            if cands:
+                pending.append((hit, cands))
+
+        confirmed: set[tuple[str, int]] = set()
+        for _hit, cands in pending:
+            if len(cands) == 1 and cands[0][2] != "short" and not self._needs_support(cands[0]):
+                confirmed.add((cands[0][0], cands[0][1]))
+
+        accepted: list[Mention] = []
+        unresolved = []
+        for hit, cands in pending:
+            if len(cands) == 1 and cands[0][2] != "short" and not self._needs_support(cands[0]):
+                accepted.append(Mention(cands[0][0], cands[0][1], hit))  # type: ignore[arg-type]
+            else:
+                unresolved.append((hit, cands))
+        for _round in range(2):  # a resolved place can support another
+            admin1s, countries = self._support(confirmed)
+            still = []
+            for hit, cands in unresolved:
+                choice = self._resolve(cands, confirmed, admin1s, countries)
+                if choice is None:
+                    still.append((hit, cands))
+                    continue
+                confirmed.add(choice)
+                accepted.append(Mention(choice[0], choice[1], hit))  # type: ignore[arg-type]
+            unresolved = still
+            if not unresolved:
+                break
+        accepted.sort(key=lambda m: m.hit.start)
+        return self._build(doc, accepted)
+
+    def _needs_support(self, cand: tuple[str, int, str]) -> bool:
+        if cand[0] != "place":
+            return False
+        place = self.places[cand[1]]
+        return place.ambiguous or place.kind == "neighbourhood"
+
+    def _context_ok(self, doc: Doc, hit: Hit, cand: tuple[str, int, str]) -> bool:
+        """A common-word name preceded by a place word (or preposition), or followed by a
+        direction ("الباب شمال شرق حلب")."""
+        entry = self.places[cand[1]] if cand[0] == "place" else None
+        prep = entry is not None and entry.context == "prep"
+        prefix = doc.norm[hit.word_start:hit.start]
+        if prep and prefix in _PREP_PROCLITICS:
+            return True
+        prev = doc.prev_word(hit.word_start)
+        if prev is not None:
+            for form in strip_proclitics(prev):
+                if form in self.place_words or (prep and form in self.prepositions):
+                    return True
+        nxt = doc.next_word(hit.end)
+        return nxt is not None and nxt in _DIRECTIONS
+
+    def _support(self, confirmed: set[tuple[str, int]]) -> tuple[set[str], set[str]]:
+        admin1s: set[str] = set()
+        countries: set[str] = set()
+        for etype, i in confirmed:
+            if etype != "place":
+                continue
+            place = self.places[i]
+            if place.admin1:
+                admin1s.add(place.admin1)
+            if place.kind == "governorate":
+                admin1s.add(place.id)
+            countries.add(place.country)
+        return admin1s, countries
+
+    def _resolve(self, cands, confirmed, admin1s, countries) -> tuple[str, int] | None:
+        keep = []
+        for etype, i, mode in cands:
+            if mode == "short":
+                if (etype, i) in confirmed:
+                    keep.append((etype, i))
+                continue
+            if etype == "place":
+                place = self.places[i]
+                if place.country == "SY":
+                    supported = place.admin1 in admin1s
+                else:
+                    supported = place.country in countries
+                if supported:
+                    keep.append((etype, i))
+            else:
+                keep.append((etype, i))
+        keep = list(dict.fromkeys(keep))
+        return keep[0] if len(keep) == 1 else None
+
+    # --- output -------------------------------------------------------------------------
+
+    def _build(self, doc: Doc, mentions: list[Mention]) -> NameResult:
+        grouped: dict[tuple[str, int], list[str]] = {}
+        counts: dict[tuple[str, int], int] = {}
+        result = NameResult()
+        for m in mentions:
+            key = (m.etype, m.index)
+            start = m.hit.word_start if m.hit.lam else m.hit.start
+            form = doc.surface(start, m.hit.end).strip()
+            forms = grouped.setdefault(key, [])
+            if form and form not in forms:
+                forms.append(form)
+            counts[key] = counts.get(key, 0) + 1
+            if m.etype == "actor":
+                result.actor_mentions.append((m.hit, self.actors[m.index]))
+        for (etype, i), forms in grouped.items():
+            n = counts[(etype, i)]
+            if etype == "place":
+                result.places.append(self._place_tag(self.places[i], n, forms))
+            elif etype == "actor":
+                a: ActorEntry = self.actors[i]
+                result.actors.append(ActorTag(id=a.id, name=a.name, name_en=a.name_en,
+                                              kind=a.kind, mentions=n, forms=forms))
+            else:
+                p: PersonEntry = self.persons[i]
+                result.persons.append(PersonTag(id=p.id, name=p.name, name_en=p.name_en,
+                                                mentions=n, forms=forms))
+        return result
+
+    def _place_tag(self, place: PlaceEntry, mentions: int, forms: list[str]) -> PlaceTag:
+        point = self.place_by_id[place.seat] if place.seat else place
+        return PlaceTag(
+            id=place.id, name=place.name, name_en=place.name_en, kind=place.kind,
+            country=place.country, admin1=place.admin1,
+            location=GeoPoint(lat=point.lat, lon=point.lon), mentions=mentions, forms=forms,
+        )
+
+
+def is_armed(actor: ActorEntry) -> bool:
+    return actor.side in _ARMED_SIDES

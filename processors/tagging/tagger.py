@@ -1,0 +1,53 @@
+"""The tagger: taxonomy and automata built once per process, applied per document."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from khabar.models import Casualties
+from processors.tagging.casualties import CasualtyTagger
+from processors.tagging.doc import Doc
+from processors.tagging.events import EventTagger
+from processors.tagging.names import NameResult, NameTagger
+from processors.tagging.taxonomy import TAXONOMY_DIR, Taxonomy, load_taxonomy
+
+
+@dataclass
+class Tags:
+    names: NameResult
+    event_types: list[str]
+    casualties: Casualties
+
+
+class Tagger:
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.names = NameTagger(taxonomy)
+        self.events = EventTagger(taxonomy.events)
+        self.casualties = CasualtyTagger(taxonomy.events.casualties)
+
+    @classmethod
+    def from_dir(cls, directory: Path | str = TAXONOMY_DIR) -> Tagger:
+        return cls(load_taxonomy(directory))
+
+    def tag_text(self, text: str) -> Tags:
+        doc = Doc.from_text(text)
+        names = self.names.tag(doc)
+        events = self.events.tag(doc, names.actor_mentions)
+        return Tags(names=names, event_types=events, casualties=self.casualties.tag(doc))
+
+
+_lock = threading.Lock()
+_tagger: Tagger | None = None
+
+
+def get_tagger() -> Tagger:
+    """The process-wide tagger, built on first use (the automata are built once, not per call)."""
+    global _tagger
+    if _tagger is None:
+        with _lock:
+            if _tagger is None:
+                _tagger = Tagger.from_dir()
+    return _tagger
