@@ -24,6 +24,7 @@ from typing import Any
 
 from elasticsearch import helpers
 
+from khabar.errors import ServiceUnavailable
 from khabar.es.client import make_client, make_sync_client
 from khabar.es.docs import article_doc, article_index
 from khabar.es.samples import sample_articles
@@ -261,7 +262,20 @@ async def _latency(n: int) -> dict[str, Any]:
 
 def run(quick: bool) -> dict[str, Any]:
     """Throughput beside the raw baselines, then Kafka -> searchable latency at 50 articles/s."""
+    from elastic_transport import ConnectionError, ConnectionTimeout
+    from kafka.errors import NoBrokersAvailable
+
     configure_logging("console", "WARNING")
+    settings = get_settings()
+    try:
+        return _run(quick)
+    except (ConnectionError, ConnectionTimeout) as exc:
+        raise ServiceUnavailable(f"Elasticsearch not reachable at {settings.es_url}: {exc}") from None
+    except NoBrokersAvailable:
+        raise ServiceUnavailable(f"Kafka not reachable at {settings.kafka_bootstrap}") from None
+
+
+def _run(quick: bool) -> dict[str, Any]:
     n_docs, rounds, n_latency = (2000, 1, 250) if quick else (10000, 3, 1000)
     return {
         "benchmark": "index",
