@@ -30,8 +30,12 @@ from khabar.textnorm import matching_form
 from khabar.yamlconf import ConfigError, line_of, read_yaml, validate
 
 GEO_TOLERANCE_KM = 30.0
-_PLACE_WORDS = frozenset(matching_form(w) for w in (
+# Descriptor words before a name in a surface form: "محافظة ادلب" and "مرتفعات الجولان"
+# name ادلب and the Golan.
+_DESCRIPTORS = frozenset(matching_form(w) for w in (
     "محافظة", "ريف", "مدينة", "بلدة", "قرية", "حي", "منطقة", "ناحية", "مخيم", "مدينتي",
+    "مرتفعات", "هضبة", "سهل", "نهر", "جبل", "مطار", "قاعدة", "معبر", "طائرات", "طيران",
+    "الرئيس", "الكولونيل", "العقيد", "اللواء", "العميد", "صحيفة", "جريدة", "وكالة", "قناة",
 ))
 _PROCLITICS = ("وب", "ول", "فب", "فل", "و", "ف", "ب", "ل", "ك")
 _QUOTES = str.maketrans("", "", "\"'()[]+")
@@ -81,7 +85,7 @@ def form_keys(form: str) -> set[str]:
                     keys.add(" ".join(["ا" + stem, *words[1:]]))
     for key in list(keys):
         parts = key.split()
-        while len(parts) > 1 and parts[0] in _PLACE_WORDS:
+        while len(parts) > 1 and parts[0] in _DESCRIPTORS:
             parts = parts[1:]
             keys.add(" ".join(parts))
     return {k for k in keys if k}

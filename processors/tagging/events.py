@@ -69,13 +69,17 @@ class EventTagger:
 
     # --- per document -------------------------------------------------------------------
 
-    def tag(self, doc: Doc, actor_mentions: list[tuple[Hit, ActorEntry]]) -> list[str]:
+    def tag(self, doc: Doc, actor_mentions: list[tuple[Hit, ActorEntry]],
+            name_spans: list[tuple[int, int]] = ()) -> list[str]:
+        """Event types found in the document, in vocabulary order."""
         hits = [h for h in self.matcher.find(doc.norm) if _BLOCK not in h.payloads]
         if not hits:
             return []
         info = [(h, frozenset(h.payloads), doc.sentence_of(h.start), doc.word_index(h.start))
                 for h in hits]
-        negated = [self._negated(doc, h) for h in hits]
+        # a trigger inside a name ("تحرير" in هيئة تحرير الشام) is no trigger; supporting
+        # cues may be ("طائرات" in "طائرات التحالف")
+        negated = [self._negated(doc, h) or _inside(h, name_spans) for h in hits]
         found: set[str] = set()
         for rule in self.rules:
             if rule.type in found:
@@ -153,6 +157,10 @@ class EventTagger:
             if doc.prev_word(h.word_start) not in _OBJECT_MARKERS:
                 return a
         return None
+
+
+def _inside(hit: Hit, spans) -> bool:
+    return any(s < hit.end and hit.start < e for s, e in spans)
 
 
 def _camp(side: str) -> str:

@@ -63,6 +63,9 @@ class NameResult:
     persons: list[PersonTag] = field(default_factory=list)
     # accepted actor mentions in text order, for event agents
     actor_mentions: list[tuple[Hit, ActorEntry]] = field(default_factory=list)
+    # [start, end) of every accepted name: event triggers inside them ("هيئة تحرير الشام")
+    # are part of a name, not an event
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 class NameTagger:
@@ -194,6 +197,7 @@ class NameTagger:
         counts: dict[tuple[str, int], int] = {}
         result = NameResult()
         for m in mentions:
+            result.spans.append((m.hit.start, m.hit.end))
             key = (m.etype, m.index)
             start = m.hit.word_start if m.hit.lam else m.hit.start
             form = doc.surface(start, m.hit.end).strip()

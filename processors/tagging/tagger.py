@@ -35,7 +35,7 @@ class Tagger:
     def tag_text(self, text: str) -> Tags:
         doc = Doc.from_text(text)
         names = self.names.tag(doc)
-        events = self.events.tag(doc, names.actor_mentions)
+        events = self.events.tag(doc, names.actor_mentions, names.spans)
         return Tags(names=names, event_types=events, casualties=self.casualties.tag(doc))
 
 
