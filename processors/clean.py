@@ -27,7 +27,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DROP_TAGS = frozenset({
     "script", "style", "noscript", "iframe", "form", "button", "nav", "aside", "footer",
     "select", "option", "input", "textarea", "template", "svg", "canvas", "object", "embed",
-    "head", "title", "meta", "link",
+    "head", "meta", "link",
 })
 _BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -62,6 +62,28 @@ def _is_chrome(node, total_chars: int) -> bool:
     return len(node.text_content()) <= total_chars // 2
 
 
+_SCRIPTS = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.S | re.I)
+_COMMENTS = re.compile(r"<!--.*?-->", re.S)
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK_TAGS)) + r")\b[^>]*>", re.I)
+_BR_TAG = re.compile(r"<br\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _strip_tags(markup: str) -> str:
+    """Markup libxml2 cannot parse: tags out by pattern, blocks still become paragraphs."""
+    text = _COMMENTS.sub("", _SCRIPTS.sub(" ", markup))
+    text = _BR_TAG.sub("\n", _BLOCK_TAG.sub("\n\n", text))
+    text = "\n".join(_HTML_SPACES.sub(" ", line) for line in _ANY_TAG.sub("", text).split("\n"))
+    return htmllib.unescape(text)
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from lxml import html as lxml_html
+
+    return lxml_html.HTMLParser(huge_tree=True)  # deep nesting is not an error in feeds
+
+
 def html_to_text(markup: str) -> str:
     """Readable text of an HTML document or fragment: blocks -> blank lines, <br> -> newline."""
     from lxml import etree
@@ -71,10 +93,14 @@ def html_to_text(markup: str) -> str:
     if not markup.strip():
         return ""
     try:
-        root = lxml_html.document_fromstring(markup)
+        root = lxml_html.document_fromstring(markup, parser=_parser())
     except (etree.ParserError, ValueError):
-        return htmllib.unescape(re.sub(r"<[^>]*>", " ", markup))
-    total = len(root.text_content())
+        return _strip_tags(markup)
+    all_text = root.text_content()
+    fallback = _strip_tags(markup)
+    if len(all_text.split()) < 0.9 * len(fallback.split()):
+        return fallback  # libxml2 dropped text (e.g. nesting deeper than it allows): keep it
+    total = len(all_text)
     out: list[str] = []
     stack: list[tuple[object, bool]] = [(root, False)]
     while stack:  # iterative: hostile feeds nest deeper than Python's recursion limit
