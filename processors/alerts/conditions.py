@@ -80,14 +80,25 @@ def _places(wanted: list[str], view: ArticleView) -> Match:
                 if w not in matched:
                     matched.append(w)
     if matched:
-        return Match(True, ["places: " + "; ".join(reasons)], matched)
+        more = f"; +{len(reasons) - 4} more" if len(reasons) > 4 else ""
+        return Match(True, ["places: " + "; ".join(reasons[:4]) + more], matched)
     return Match(False, [f"places: none of {wanted} (or a place inside them) tagged"])
+
+
+def snippet(text: str, needle: str, width: int = 40) -> str:
+    """The part of `text` around `needle` (whole text if short)."""
+    text = " ".join(text.split())
+    if len(text) <= 2 * width:
+        return text
+    at = max(text.find(needle), 0)
+    start, end = max(0, at - width), min(len(text), at + len(needle) + width)
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
 def _count(key: str, minimum: int, value: int | None, mentions) -> Match:
     if value is not None and value >= minimum:
         text = next((m.text for m in mentions if m.count == value), "")
-        quoted = f' ("{text}")' if text else ""
+        quoted = f' ("{snippet(text, str(value))}")' if text else ""
         return Match(True, [f"{key} {value} >= {minimum}{quoted}"])
     return Match(False, [f"{key} {value if value is not None else 'none'} < {minimum}"])
 

@@ -62,7 +62,7 @@ def _iso(epoch: float) -> str:
 def _default_places() -> PlaceIndex:
     from khabar.settings import get_settings
 
-    return load_place_index(get_settings().taxonomy_dir / "places.yaml")
+    return load_place_index(get_settings().taxonomy_dir)
 
 
 class AlertEngine:

@@ -1,8 +1,8 @@
 """Which places lie inside which: lets a rule on a governorate match every town in it.
 
 Place tags carry `admin1` (their governorate id) when the tagger knows it; this index is the
-fallback, read lazily from the place taxonomy (config/taxonomy/places.yaml: entries with
-`id`, `kind`, `admin1`, optionally `admin2`/`parent`). Tests pass a small index instead.
+fallback, read lazily from the tagging taxonomy (config/taxonomy/places*.yaml: entries with
+`id`, `kind`, `admin1`, `admin2`). Tests pass a small index instead.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from khabar.logs import get_logger
-from khabar.yamlconf import ConfigError, plain, read_yaml
 
 log = get_logger("khabar.alerts")
 
@@ -65,35 +64,28 @@ class PlaceIndex:
         return index
 
     @classmethod
-    def from_file(cls, path: Path) -> PlaceIndex:
-        """Read a place taxonomy: a list of entries, or `places:` holding that list."""
-        data = plain(read_yaml(path))
-        if isinstance(data, dict):
-            data = data.get("places", [])
-        if not isinstance(data, list):
-            raise ConfigError(path, 1, "expected a list of places (or a `places:` list)")
-        return cls.from_entries(data)
+    def from_taxonomy(cls, directory: Path) -> PlaceIndex:
+        """The containment links of the tagging taxonomy (places*.yaml), via its own loader."""
+        from processors.tagging.taxonomy import load_taxonomy
+
+        return cls.from_entries(p.model_dump() for p in load_taxonomy(directory).places)
 
 
-def load_place_index(path: Path) -> PlaceIndex:
-    """The taxonomy's index, or an empty one (with a log line) when the file is absent."""
-    if not path.exists():
-        log.warning("place_taxonomy_missing", path=str(path),
+def load_place_index(directory: Path) -> PlaceIndex:
+    """The taxonomy's index, or an empty one (with a log line) when it is absent."""
+    if not any(directory.glob("places*.yaml")):
+        log.warning("place_taxonomy_missing", directory=str(directory),
                     consequence="rules on a governorate match only tags that carry admin1")
         return PlaceIndex()
-    return PlaceIndex.from_file(path)
+    return PlaceIndex.from_taxonomy(directory)
 
 
-def load_known_ids(taxonomy_dir: Path) -> dict[str, set[str]]:
-    """Ids per kind (places/actors/persons) from the taxonomy files that exist, for `rules check`."""
-    known: dict[str, set[str]] = {}
-    for kind in ("places", "actors", "persons"):
-        path = taxonomy_dir / f"{kind}.yaml"
-        if not path.exists():
-            continue
-        data = plain(read_yaml(path))
-        if isinstance(data, dict):
-            data = data.get(kind, [])
-        if isinstance(data, list):
-            known[kind] = {str(e["id"]) for e in data if isinstance(e, dict) and e.get("id")}
-    return known
+def load_known_ids(directory: Path) -> dict[str, set[str]]:
+    """Ids per kind (places/actors/persons) from the taxonomy, for `rules check`; {} if absent."""
+    if not any(directory.glob("places*.yaml")):
+        return {}
+    from processors.tagging.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(directory)
+    return {"places": {p.id for p in taxonomy.places}, "actors": {a.id for a in taxonomy.actors},
+            "persons": {p.id for p in taxonomy.persons}}

@@ -25,13 +25,9 @@ from pydantic import (
 )
 
 from khabar.yamlconf import ConfigError, line_of, read_yaml, validate
+from processors.tagging.taxonomy import EVENT_TYPES as TAXONOMY_EVENT_TYPES
 
-EVENT_TYPES = frozenset({
-    "armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory",
-    "air_drone_strike", "shelling_artillery_missile_attack", "remote_explosive_landmine_ied",
-    "suicide_bomb", "chemical_weapon", "grenade", "attack", "abduction_forced_disappearance",
-    "arrests", "peaceful_protest", "protest_with_intervention", "agreement", "displacement",
-})  # DESIGN.md §5
+EVENT_TYPES = frozenset(TAXONOMY_EVENT_TYPES)  # DESIGN.md §5
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)")
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
