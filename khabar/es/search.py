@@ -14,8 +14,8 @@ from elastic_transport import ConnectionError, ConnectionTimeout
 from elasticsearch import ApiError, AsyncElasticsearch
 
 from khabar.errors import ServiceUnavailable, UserError
+from khabar.es.fastnorm import fast_matching_form as matching_form
 from khabar.settings import Settings
-from khabar.textnorm import matching_form
 
 TEXT_FIELDS = ["title^3", "summary^2", "body"]
 MATCH_FIELDS = ["match.title^3", "match.summary^2", "match.body"]
