@@ -301,40 +301,86 @@ def _start_value(token: str) -> tuple[str, int] | None:
     return (c[0], c[1]) if c else None
 
 
+def _build_start_table() -> dict[str, tuple[str, int, int]]:
+    """Every written form that can start a number -> (kind, value, proclitic length).
+
+    Precomputed from `_start_value` over the number words and their proclitics, so a
+    document scan is one dict lookup per word.
+    """
+    conj = ("", "و", "ف")
+    preps = ("", "ب", "ل", "ك")
+    table: dict[str, tuple[str, int, int]] = {}
+    for stem in NUMBER_WORDS:
+        forms = {c + p + a + stem for c in conj for p in preps for a in ("", "ال")}
+        forms |= {c + p + "ل" + stem for c in conj for p in _PREPS}
+        for form in forms:
+            start = _start_value(form)
+            if start is not None:
+                table[form] = (start[0], start[1], _stem_offset(form))
+    return table
+
+
+class _Positions:
+    def __init__(self, matches: list[re.Match]) -> None:
+        self._m = matches
+
+    def span(self, i: int) -> tuple[int, int]:
+        return self._m[i].span()
+
+    def start(self, i: int) -> int:
+        return self._m[i].start()
+
+    def end(self, i: int) -> int:
+        return self._m[i].end()
+
+
 def find_numbers(norm: str) -> list[NumberMatch]:
     """All numbers in a matching-form string, multi-word ones joined.
 
     "قتل مئتين وسبعة وثمانين" → 287; "ثلاثة آلاف" → 3000; "1,200" → 1200; "3 آلاف" → 3000;
     "5 و3" stays two numbers; "احد" alone is not a number (أحد = anyone / one of).
     """
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(norm)]
+    words = _TOKEN.findall(norm)
+    matches: list[re.Match] | None = None
     out: list[NumberMatch] = []
     i = 0
-    n = len(tokens)
+    n = len(words)
+    start_table = _START
     while i < n:
-        s, e, tok = tokens[i]
-        start = _start_value(tok)
-        if start is None:
-            i += 1
-            continue
-        kind, value = start
+        tok = words[i]
+        if tok[0].isdigit():
+            value = _digits_value(tok)
+            if value is None:
+                i += 1
+                continue
+            kind, offset = "digits", 0
+        else:
+            start = start_table.get(tok)
+            if start is None:
+                i += 1
+                continue
+            kind, value, offset = start
+        if matches is None:  # positions only once a number is seen
+            matches = list(_TOKEN.finditer(norm))
+            tokens = _Positions(matches)
+        s, e = tokens.span(i)
         if kind == "direct":
             kind, value = "mult", value  # الفين: a complete thousands group
         b = _Builder(kind, value)
-        num_start = s + _stem_offset(tok)  # after proclitics: the number word itself
+        num_start = s + offset  # after proclitics: the number word itself
         num_end = e
         used_words = kind != "digits"
         j = i + 1
         while j < n:
-            gap = norm[num_end:tokens[j][0]]
+            gap = norm[num_end:tokens.start(j)]
             if gap.strip() not in ("", "-"):
                 break
-            t = tokens[j][2]
-            if t in _CONNECTORS and j + 1 < n and not norm[tokens[j][1]:tokens[j + 1][0]].strip():
-                c = _classify(tokens[j + 1][2])
+            t = words[j]
+            if t in _CONNECTORS and j + 1 < n and not norm[tokens.end(j):tokens.start(j + 1)].strip():
+                c = _classify(words[j + 1])
                 if c is None or not b.add(c[0] if c[0] != "direct" else "mult", c[1], True):
                     break
-                num_end = tokens[j + 1][1]
+                num_end = tokens.end(j + 1)
                 used_words = True
                 j += 2
                 continue
@@ -346,7 +392,7 @@ def find_numbers(norm: str) -> list[NumberMatch]:
                 break
             if ckind == "digits" or not b.add(ckind, cval, joined):
                 break
-            num_end = tokens[j][1]
+            num_end = tokens.end(j)
             used_words = True
             j += 1
         if j == i + 1 and _is_bare_ahad(tok):
@@ -391,3 +437,6 @@ def parse_number(text: str) -> int | None:
 
 def _only_proclitics(prefix: str) -> bool:
     return prefix.strip() in ("", "و", "ف", "ب", "ل", "ك", "وب", "ال", "وال", "بال", "ب ال")
+
+
+_START = _build_start_table()

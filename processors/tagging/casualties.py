@@ -16,71 +16,92 @@ from dataclasses import dataclass
 from khabar.models import Casualties, CountMention
 from khabar.textnorm import matching_form
 from processors.numbers import find_numbers
-from processors.tagging.doc import Doc, strip_proclitics
+from processors.tagging.doc import Doc, with_proclitics
 from processors.tagging.taxonomy import CasualtyVocab
 
-_NEGATORS = frozenset(matching_form(w) for w in (
+_NEGATORS = [matching_form(w) for w in (
     "لم", "لا", "لن", "نفى", "نفت", "ينفي", "تنفي", "دون", "بدون", "عدم", "not", "no", "denied",
     "without",
-))
+)]
 _YEAR_WORDS = frozenset(matching_form(w) for w in ("عام", "العام", "سنة", "السنة", "عامي", "year", "in"))
+_CLAUSE_PUNCT = frozenset(",.;:!?()")
 
 
-def _phrases(words: list[str]) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
-    """Single words as a set, multi-word phrases as token tuples."""
-    singles, multi = set(), []
-    for w in words:
-        norm = matching_form(w)
-        parts = tuple(norm.split())
-        if len(parts) == 1:
-            singles.add(parts[0])
-        elif parts:
-            multi.append(parts)
-    return frozenset(singles), tuple(multi)
+@dataclass(frozen=True)
+class _Words:
+    """A vocabulary list: single words (with every proclitic attached, for one lookup) and
+    multi-word phrases (first word with proclitics, then the rest)."""
 
+    singles: frozenset[str]
+    phrases: tuple[tuple[frozenset[str], tuple[str, ...]], ...]
+    last_words: frozenset[str]
 
-@dataclass
-class _Vocab:
-    killed_triggers: tuple
-    killed_nouns: tuple
-    injured_triggers: tuple
-    injured_nouns: tuple
-    victim_nouns: tuple
-    dual_victims: tuple
-    not_units: tuple
-    not_triggers: tuple
-    dates: tuple
-    window: int
+    @classmethod
+    def of(cls, words: list[str]) -> _Words:
+        singles, phrases = [], []
+        for w in words:
+            parts = tuple(matching_form(w).split())
+            if len(parts) == 1:
+                singles.append(parts[0])
+            elif parts:
+                phrases.append((with_proclitics([parts[0]]), parts[1:]))
+        return cls(with_proclitics(singles), tuple(phrases),
+                   frozenset(p[1][-1] for p in phrases))
+
+    def has(self, word: str) -> bool:
+        return word in self.singles
+
+    def starts(self, words: list[str]) -> bool:
+        """`words` begins with one of the words or phrases."""
+        if not words:
+            return False
+        if words[0] in self.singles:
+            return True
+        return any(words[0] in first and tuple(words[1:1 + len(rest)]) == rest
+                   for first, rest in self.phrases)
+
+    def ends(self, words: list[str]) -> bool:
+        """`words` ends with one of the multi-word phrases."""
+        if not words or words[-1] not in self.last_words:
+            return False
+        for first, rest in self.phrases:
+            n = len(rest) + 1
+            if len(words) >= n and words[-n] in first and tuple(words[-n + 1:]) == rest:
+                return True
+        return False
 
 
 class CasualtyTagger:
     def __init__(self, vocab: CasualtyVocab) -> None:
-        self.v = _Vocab(
-            killed_triggers=_phrases(vocab.killed_triggers),
-            killed_nouns=_phrases(vocab.killed_nouns),
-            injured_triggers=_phrases(vocab.injured_triggers),
-            injured_nouns=_phrases(vocab.injured_nouns),
-            victim_nouns=_phrases(vocab.victim_nouns),
-            dual_victims=_phrases(vocab.dual_victim_nouns),
-            not_units=_phrases(vocab.not_units),
-            not_triggers=_phrases(vocab.not_triggers),
-            dates=_phrases(vocab.dates),
-            window=vocab.window,
-        )
+        self.killed_triggers = _Words.of(vocab.killed_triggers)
+        self.killed_nouns = _Words.of(vocab.killed_nouns)
+        self.injured_triggers = _Words.of(vocab.injured_triggers)
+        self.injured_nouns = _Words.of(vocab.injured_nouns)
+        self.victim_nouns = _Words.of(vocab.victim_nouns)
+        self.dual_victims = _Words.of(vocab.dual_victim_nouns)
+        self.not_units = _Words.of(vocab.not_units)
+        self.not_triggers = _Words.of(vocab.not_triggers)
+        self.dates = _Words.of(vocab.dates)
+        self.window = vocab.window
+        self.negators = with_proclitics(_NEGATORS)
+        self.dual_nouns = {"قتيلين": "killed", "قتيلان": "killed", "جريحين": "injured",
+                           "جريحان": "injured"}
+        self.dual_words = frozenset(self.dual_nouns) | self.dual_victims.singles
 
     def tag(self, doc: Doc) -> Casualties:
         killed: list[CountMention] = []
         injured: list[CountMention] = []
-        tokens = [doc.norm[s:e] for s, e in doc.word_spans]
-        used_words: set[int] = set()
+        words = doc.words
+        used: set[int] = set()
         for num in find_numbers(doc.norm):
             first = doc.word_index(num.start)
             last = doc.word_index(num.end)  # first word after the number
-            used_words.update(range(first, last))
-            kind = self._classify(doc, tokens, num.start, num.end, first, last, num.value)
+            used.update(range(first, last))
+            kind = self._classify(doc, num.start, num.end, last, num.value)
             if kind:
                 self._add(doc, killed if kind == "killed" else injured, num.value, num.start)
-        self._duals(doc, tokens, used_words, killed, injured)
+        if not self.dual_words.isdisjoint(words):
+            self._duals(doc, words, used, killed, injured)
         out = Casualties(killed=killed, injured=injured)
         if killed:
             out.killed_max = max(m.count for m in killed)
@@ -90,103 +111,78 @@ class CasualtyTagger:
 
     # --- one number -------------------------------------------------------------------
 
-    def _classify(self, doc: Doc, tokens, start, end, first, last, value) -> str | None:
-        v = self.v
+    def _classify(self, doc: Doc, start: int, end: int, last: int, value: int) -> str | None:
         if value <= 0:
             return None
-        after = self._clause_tokens_after(doc, tokens, end, last, 6)
-        before = doc.words_before(start, v.window)
+        after = self._words_after(doc, end, last, 6)
+        before = doc.words_before(start, self.window)
         if before and before[-1] == "ال":  # "الـ 30": an ordinal or a date
             return None
         if doc.norm[end:end + 2].strip().startswith("%"):
             return None
-        if after and (self._starts(after, v.not_units) or self._starts(after, v.dates)
-                      or (after[0] == "من" and self._starts(after[1:], v.dates))
+        if after and (self.not_units.starts(after) or self.dates.starts(after)
+                      or (after[0] == "من" and self.dates.starts(after[1:]))
                       or after[:2] == ["من", "شهر"]):
             return None
         if 1900 <= value <= 2100 and (
                 (before and before[-1] in _YEAR_WORDS)
-                or not (after and (self._in(after[0], v.victim_nouns)
-                                   or self._in(after[0], v.killed_nouns)))):
-            return None
-        if any(self._starts(after[i:], v.not_triggers) for i in range(min(len(after), 5))):
+                or not (after and (self.victim_nouns.has(after[0])
+                                   or self.killed_nouns.has(after[0])))):
+            return None  # a year
+        if any(self.not_triggers.starts(after[i:]) for i in range(min(len(after), 5))):
             return None  # "بين قتيل وجريح", "killed or wounded"
         # a death/injury noun right after (optionally after the victim noun)
         for i, word in enumerate(after[:3]):
-            if self._in(word, v.killed_nouns):
+            if self.killed_nouns.has(word):
                 return "killed"
-            if self._in(word, v.injured_nouns):
+            if self.injured_nouns.has(word):
                 return "injured"
-            if i == 0 and not self._in(word, v.victim_nouns):
+            if i == 0 and not self.victim_nouns.has(word):
                 break
         # a killing/injuring word before, nearest first, in the same clause
         for i in range(len(before) - 1, -1, -1):
             word = before[i]
-            if self._in(word, v.not_triggers):
+            if self.not_triggers.has(word):
                 return None
             hit = None
-            if self._in(word, v.killed_triggers) or self._ends(before[:i + 1], v.killed_triggers):
+            if self.killed_triggers.has(word) or self.killed_triggers.ends(before[:i + 1]):
                 hit = "killed"
-            elif self._in(word, v.injured_triggers) or self._ends(before[:i + 1], v.injured_triggers):
+            elif self.injured_triggers.has(word) or self.injured_triggers.ends(before[:i + 1]):
                 hit = "injured"
             if hit:
-                if any(self._in(w, (_NEGATORS, ())) for w in before[max(0, i - 2):i]):
+                if any(w in self.negators for w in before[max(0, i - 2):i]):
                     return None
                 return hit
         return None
 
-    def _duals(self, doc: Doc, tokens, used_words, killed, injured) -> None:
-        """"مقتل شخصين", "قتيلان": a count of two with no number word."""
-        v = self.v
-        for i, tok in enumerate(tokens):
-            if i in used_words:
+    def _duals(self, doc: Doc, words: list[str], used: set[int], killed, injured) -> None:
+        """"مقتل شخصين", "قتيلان": a count of two written without a number."""
+        for i, word in enumerate(words):
+            if i in used or word not in self.dual_words:
                 continue
-            if tok in ("قتيلين", "قتيلان"):
-                self._add(doc, killed, 2, doc.word_spans[i][0])
-            elif tok in ("جريحين", "جريحان"):
-                self._add(doc, injured, 2, doc.word_spans[i][0])
-            elif tok in v.dual_victims[0] and i > 0:
-                prev = tokens[i - 1]
-                if self._in(prev, v.killed_triggers):
-                    self._add(doc, killed, 2, doc.word_spans[i][0])
-                elif self._in(prev, v.injured_triggers):
-                    self._add(doc, injured, 2, doc.word_spans[i][0])
+            kind = self.dual_nouns.get(word)
+            if kind is None and i > 0:
+                prev = words[i - 1]
+                if self.killed_triggers.has(prev):
+                    kind = "killed"
+                elif self.injured_triggers.has(prev):
+                    kind = "injured"
+            if kind:
+                self._add(doc, killed if kind == "killed" else injured, 2, doc.word_spans[i][0])
 
     # --- helpers ----------------------------------------------------------------------
 
     @staticmethod
-    def _in(word: str, vocab) -> bool:
-        return any(form in vocab[0] for form in strip_proclitics(word))
-
-    @staticmethod
-    def _starts(words: list[str], vocab) -> bool:
-        if not words:
-            return False
-        if any(form in vocab[0] for form in strip_proclitics(words[0])):
-            return True
-        return any(tuple(words[:len(p)]) == p for p in vocab[1])
-
-    @staticmethod
-    def _ends(words: list[str], vocab) -> bool:
-        for phrase in vocab[1]:
-            n = len(phrase)
-            if len(words) >= n and tuple(words[-n:]) == phrase:
-                return True
-            if len(words) >= n and words[-n] != phrase[0] and \
-                    phrase[0] in strip_proclitics(words[-n]) and tuple(words[-n + 1:]) == phrase[1:]:
-                return True
-        return False
-
-    @staticmethod
-    def _clause_tokens_after(doc: Doc, tokens, end, last, count) -> list[str]:
+    def _words_after(doc: Doc, end: int, first: int, count: int) -> list[str]:
+        """Up to `count` words from word index `first`, stopping at clause punctuation."""
         out = []
         cursor = end
-        for i in range(last, min(len(tokens), last + count)):
+        words = doc.words
+        for i in range(first, min(len(words), first + count)):
             s, e = doc.word_spans[i]
-            gap = doc.norm[cursor:s]
-            if any(c in ",.;:!?()" for c in gap):
+            if not _CLAUSE_PUNCT.isdisjoint(doc.norm[cursor:s]):
                 break
-            out.append(tokens[i])
+            out.append(words[i])
             cursor = e
         return out
 

@@ -17,6 +17,19 @@ _CLAUSE_PUNCT = frozenset(",.;:!?()[]")
 _WORD_PROCLITICS = ("وب", "ول", "فب", "فل", "و", "ف", "ب", "ل", "ك")
 
 
+def with_proclitics(words) -> frozenset[str]:
+    """Every word with every proclitic attached (وفي, بمدينة, للمدينة): membership of a
+    document word is then one set lookup instead of stripping it each time."""
+    out = set()
+    for w in words:
+        out.add(w)
+        for p in _WORD_PROCLITICS:
+            out.add(p + w)
+            if w.startswith("ال") and p in ("ل", "ول", "فل"):
+                out.add(p + w[1:])  # ل + المدينة = للمدينة
+    return frozenset(out)
+
+
 def strip_proclitics(word: str) -> list[str]:
     """The word and its forms without leading proclitics (longest stem first)."""
     out = [word]
@@ -36,6 +49,15 @@ class Doc:
     word_spans: list[tuple[int, int]]
     word_starts: list[int]
     sentence_starts: list[int] = field(default_factory=list)
+    _words: list[str] | None = None
+
+    @property
+    def words(self) -> list[str]:
+        """Every word of the matching form, in order (computed once)."""
+        if self._words is None:
+            norm = self.norm
+            self._words = [norm[s:e] for s, e in self.word_spans]
+        return self._words
 
     @classmethod
     def from_text(cls, text: str) -> Doc:
@@ -82,7 +104,7 @@ class Doc:
             s, e = self.word_spans[j]
             if s < limit:
                 break
-            if clause and any(c in _CLAUSE_PUNCT for c in self.norm[e:cursor]):
+            if clause and not _CLAUSE_PUNCT.isdisjoint(self.norm[e:cursor]):
                 break
             out.append(self.norm[s:e])
             cursor = s

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from khabar.textnorm import matching_form
-from processors.tagging.doc import Doc, strip_proclitics
+from processors.tagging.doc import Doc, with_proclitics
 from processors.tagging.matcher import CUE_PROCLITICS, Hit, PhraseMatcher
 from processors.tagging.names import is_armed
 from processors.tagging.taxonomy import EVENT_TYPES, ActorEntry, EventsConfig
@@ -44,7 +44,7 @@ class EventTagger:
     def __init__(self, config: EventsConfig) -> None:
         self.matcher = PhraseMatcher(CUE_PROCLITICS)
         self._ids: dict[tuple[str, bool], int] = {}
-        self.negators = frozenset(matching_form(w) for w in config.negation.words + config.modal)
+        self.negators = with_proclitics(matching_form(w) for w in config.negation.words + config.modal)
         self.neg_window = config.negation.window
         rules = []
         for rule in config.rules:
@@ -79,25 +79,28 @@ class EventTagger:
                 for h in hits]
         # a trigger inside a name ("تحرير" in هيئة تحرير الشام) is no trigger; supporting
         # cues may be ("طائرات" in "طائرات التحالف")
-        negated = [self._negated(doc, h) or _inside(h, name_spans) for h in hits]
+        cache: dict[int, bool] = {}
+
+        def blocked(k: int) -> bool:
+            if k not in cache:
+                cache[k] = _inside(hits[k], name_spans) or self._negated(doc, hits[k])
+            return cache[k]
+
         found: set[str] = set()
         for rule in self.rules:
             if rule.type in found:
                 continue
             for k, (_hit, cues, _sent, _widx) in enumerate(info):
-                if not cues & rule.groups[0] or (rule.negatable and negated[k]):
+                if not cues & rule.groups[0] or (rule.negatable and blocked(k)):
                     continue
                 if self._rule_holds(rule, k, info):
                     found.add(rule.type)
                     break
-        found |= self._territory(doc, info, negated, actor_mentions)
+        found |= self._territory(doc, info, blocked, actor_mentions)
         return [t for t in EVENT_TYPES if t in found]
 
     def _negated(self, doc: Doc, hit: Hit) -> bool:
-        for word in doc.words_before(hit.word_start, self.neg_window):
-            if any(form in self.negators for form in strip_proclitics(word)):
-                return True
-        return False
+        return not self.negators.isdisjoint(doc.words_before(hit.word_start, self.neg_window))
 
     @staticmethod
     def _rule_holds(rule: _Rule, k: int, info) -> bool:
@@ -116,14 +119,14 @@ class EventTagger:
             return False
         return True
 
-    def _territory(self, doc: Doc, info, negated, actor_mentions) -> set[str]:
+    def _territory(self, doc: Doc, info, blocked, actor_mentions) -> set[str]:
         out: set[str] = set()
         armed = [(h, a, doc.sentence_of(h.start)) for h, a in actor_mentions if is_armed(a)]
         if not armed:
             return out
         for k, (hit, cues, sent, widx) in enumerate(info):
             kind = _GAIN if cues & self.gain else _LOSS if cues & self.loss else None
-            if kind is None or negated[k]:
+            if kind is None or blocked(k):
                 continue
             in_sentence = [(h, a) for h, a, s in armed if s == sent]
             if not in_sentence:

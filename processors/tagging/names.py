@@ -17,7 +17,7 @@ from typing import Literal
 
 from khabar.models import ActorTag, GeoPoint, PersonTag, PlaceTag
 from khabar.textnorm import matching_form
-from processors.tagging.doc import Doc, strip_proclitics
+from processors.tagging.doc import Doc, with_proclitics
 from processors.tagging.matcher import Hit, PhraseMatcher
 from processors.tagging.taxonomy import ActorEntry, PersonEntry, PlaceEntry, Taxonomy
 
@@ -75,8 +75,8 @@ class NameTagger:
         self.places = taxonomy.places
         self.actors = taxonomy.actors
         self.persons = taxonomy.persons
-        self.place_words = taxonomy.place_words
-        self.prepositions = taxonomy.prepositions
+        self.place_words = with_proclitics(taxonomy.place_words)
+        self.prepositions = with_proclitics(taxonomy.prepositions)
         self.place_by_id = {p.id: p for p in self.places}
         self.matcher = PhraseMatcher()
         for etype, entries in (("place", self.places), ("actor", self.actors),
@@ -149,10 +149,8 @@ class NameTagger:
         if prep and prefix in _PREP_PROCLITICS:
             return True
         prev = doc.prev_word(hit.word_start)
-        if prev is not None:
-            for form in strip_proclitics(prev):
-                if form in self.place_words or (prep and form in self.prepositions):
-                    return True
+        if prev is not None and (prev in self.place_words or (prep and prev in self.prepositions)):
+            return True
         nxt = doc.next_word(hit.end)
         return nxt is not None and nxt in _DIRECTIONS
 

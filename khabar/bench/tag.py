@@ -1,0 +1,121 @@
+"""`khabar bench tag`: articles/s through tagging on one core, beside a normalise-only pass.
+
+Input: ~3 KB Arabic articles assembled deterministically from paragraphs written for this
+benchmark (battle reports, air strikes, casualty tolls, displacement, diplomacy), with
+names drawn from the taxonomy so the automaton has real work. Both passes run in this
+process, one after the other, on the same articles: the baseline only computes the
+matching form (khabar.textnorm), which tagging needs anyway.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from khabar.textnorm import matching_form
+
+TARGET_BYTES = 3000
+
+_PARAGRAPHS = [
+    "قال {observatory} إن {gov} سيطرت صباح اليوم على بلدة {town} في ريف {city} الشمالي، "
+    "بعد اشتباكات عنيفة مع مقاتلي {group} استمرت طوال الليل، وأسفرت عن مقتل {n1} عنصرا "
+    "من الطرفين على الأقل.",
+    "وأضاف مدير المرصد رامي عبد الرحمن في اتصال مع وكالة فرانس برس أن الطائرات الحربية "
+    "شنت أكثر من {n2} غارة على مواقع {group} في محيط {city}، فيما قصفت المدفعية أحياء "
+    "المدينة الشرقية بعشرات القذائف.",
+    "وفي {city2}، انفجرت سيارة مفخخة قرب حاجز لـ{gov} عند المدخل الجنوبي للمدينة، ما أدى "
+    "إلى سقوط {words} قتلى وإصابة آخرين بجروح، بحسب مصادر طبية محلية.",
+    "ونزح نحو {n3} ألف مدني من القرى المحيطة خلال الأيام الماضية باتجاه مخيمات قرب الحدود "
+    "التركية، وفق أرقام الأمم المتحدة التي حذرت من كارثة إنسانية.",
+    "من جهة أخرى، أعلنت «{sdf}» أنها استعادت السيطرة على قرية {town2} شرقي نهر الفرات، "
+    "بدعم من طيران التحالف الدولي بقيادة الولايات المتحدة.",
+    "وكانت {group} قد شنت في {day} حزيران/يونيو {year} هجوما واسعا على مواقع القوات "
+    "النظامية في {town}، تمكنت خلاله من السيطرة على {n4} قرى وتلال استراتيجية.",
+    "وفي سياق متصل، اعتقلت الأجهزة الأمنية {n5} شخصا في {city2} بتهمة التعامل مع "
+    "«{group}»، بينما خرجت مظاهرات في عدة مدن تطالب بالإفراج عن المعتقلين.",
+    "دبلوماسيا، قال المبعوث الأممي ستافان دي ميستورا في جنيف إن الأطراف توصلت إلى اتفاق "
+    "لوقف إطلاق النار في {city} يدخل حيز التنفيذ منتصف الليل، وإن 60 % من السكان بحاجة "
+    "إلى مساعدات عاجلة.",
+    "ونفت وزارة الدفاع الروسية أن تكون طائراتها قد استهدفت مستشفى في {town2}، مؤكدة أن "
+    "ضرباتها تركزت على مواقع {group} في البادية السورية.",
+    "وقالت منظمة حظر الأسلحة الكيميائية إن بعثتها ستحقق في تقارير عن هجوم بغاز الكلور على "
+    "{town}، أدى إلى إصابة {n6} شخصا بحالات اختناق.",
+]
+_FILL = {
+    "observatory": ["المرصد السوري لحقوق الإنسان", "المرصد السوري"],
+    "gov": ["قوات النظام", "القوات النظامية", "الجيش السوري", "قوات الأسد"],
+    "group": ["تنظيم الدولة الإسلامية", "داعش", "جبهة النصرة", "هيئة تحرير الشام",
+              "حركة أحرار الشام", "جيش الإسلام", "فصائل المعارضة"],
+    "sdf": ["قسد", "قوات سوريا الديمقراطية", "وحدات حماية الشعب"],
+    "city": ["حلب", "إدلب", "حماة", "حمص", "الرقة", "دير الزور", "الحسكة", "درعا", "اللاذقية"],
+    "city2": ["منبج", "الباب", "عفرين", "القامشلي", "تدمر", "البوكمال", "دوما", "داريا"],
+    "town": ["سراقب", "خان شيخون", "كفرنبل", "مورك", "اللطامنة", "تل رفعت", "مارع", "الشدادي"],
+    "town2": ["الباغوز", "هجين", "الشعفة", "السوسة", "عين عيسى", "تل تمر", "صرين"],
+    "words": ["ستة", "سبعة", "ثلاثة", "خمسة عشر", "عشرين"],
+}
+
+
+def make_articles(count: int, seed: int = 5) -> list[str]:
+    """Deterministic ~3 KB Arabic articles."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        parts: list[str] = []
+        while sum(len(p.encode("utf-8")) for p in parts) < TARGET_BYTES:
+            template = rng.choice(_PARAGRAPHS)
+            values = {k: rng.choice(v) for k, v in _FILL.items()}
+            values.update(n1=rng.randint(3, 300), n2=rng.randint(5, 60), n3=rng.randint(2, 90),
+                          n4=rng.randint(2, 20), n5=rng.randint(5, 200), n6=rng.randint(3, 90),
+                          day=rng.randint(1, 28), year=rng.randint(2012, 2020))
+            parts.append(template.format(**values))
+        text = "\n\n".join(parts)
+        while len(text.encode("utf-8")) > TARGET_BYTES + 200:
+            text = text[:-50]
+        out.append(text)
+    return out
+
+
+def _rate(fn, articles: list[str], seconds: float) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    done = 0
+    start = time.perf_counter()
+    while True:
+        for text in articles:
+            t0 = time.perf_counter()
+            fn(text)
+            latencies.append(time.perf_counter() - t0)
+            done += 1
+        if time.perf_counter() - start >= seconds:
+            break
+    return done / (time.perf_counter() - start), latencies
+
+
+def run(quick: bool = False) -> dict:
+    from processors.tag import get_tagger
+
+    t0 = time.perf_counter()
+    tagger = get_tagger()
+    build_s = time.perf_counter() - t0
+    articles = make_articles(50 if quick else 300)
+    seconds = 1.0 if quick else 8.0
+    for text in articles[:5]:  # warm-up
+        tagger.tag_text(text)
+    baseline, _ = _rate(matching_form, articles, seconds)
+    rate, lat = _rate(tagger.tag_text, articles, seconds)
+    lat.sort()
+    return {
+        "benchmark": "tag",
+        "articles": len(articles),
+        "mean_article_bytes": round(statistics.mean(len(a.encode("utf-8")) for a in articles)),
+        "cores": 1,
+        "tag_articles_per_s": round(rate, 1),
+        "baseline_normalise_only_articles_per_s": round(baseline, 1),
+        "tag_cost_vs_baseline": round(baseline / rate, 2) if rate else None,
+        "tag_latency_ms": {"p50": round(lat[len(lat) // 2] * 1000, 3),
+                           "p95": round(lat[int(len(lat) * 0.95)] * 1000, 3)},
+        "tagger_build_s": round(build_s, 2),
+        "target_articles_per_s": 500,
+        "meets_target": rate >= 500,
+        "quick": quick,
+    }
