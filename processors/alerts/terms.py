@@ -9,9 +9,11 @@ token is compared in every proclitic-stripped form. Latin words compare case-fol
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
 
-from khabar.textnorm import matching_form, matching_form_with_map, original_span
+from khabar.textnorm import matching_form
 
 _TOKEN = re.compile(r"[\w\u0600-\u06FF]+", re.UNICODE)
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -21,18 +23,21 @@ _PROCLITICS = sorted({
     "وب", "ول", "وك", "فب", "فل", "فك", "وبال", "فبال", "وكال",
 }, key=len, reverse=True)
 _MIN_STEM = 2
+_EDGE_PUNCT = "\"'«»“”‘’()[]{}<>.,،;؛:!?؟…-–—"
 
 
 @dataclass(frozen=True)
 class TermWord:
     text: str
     prefix: bool  # `word*`
+    variants: tuple[str, ...] = ()  # the word, plus its bare form when written with ال
 
-    def variants(self) -> tuple[str, ...]:
-        """The word, plus its bare form when written with the article ال."""
-        if _ARABIC.search(self.text) and self.text.startswith("ال") and len(self.text) > 2 + _MIN_STEM:
-            return (self.text, self.text[2:])
-        return (self.text,)
+
+def _term_word(text: str, prefix: bool) -> TermWord:
+    variants = (text,)
+    if _ARABIC.search(text) and text.startswith("ال") and len(text) > 2 + _MIN_STEM:
+        variants = (text, text[2:])
+    return TermWord(text, prefix, variants)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Term:
     words: tuple[TermWord, ...]
 
 
+@lru_cache(maxsize=4096)
 def compile_term(term: str) -> Term:
     """Parse a rule term; ValueError if it has no word."""
     if not isinstance(term, str):
@@ -50,7 +56,7 @@ def compile_term(term: str) -> Term:
         prefix = raw.endswith("*")
         norm_words = _TOKEN.findall(matching_form(raw.rstrip("*")))
         for j, word in enumerate(norm_words):
-            out.append(TermWord(word, prefix and j == len(norm_words) - 1))
+            out.append(_term_word(word, prefix and j == len(norm_words) - 1))
     if not out:
         raise ValueError(f"term {term!r} has no word to match")
     return Term(term, tuple(out))
@@ -67,51 +73,88 @@ def _stems(token: str) -> tuple[str, ...]:
     return tuple(stems)
 
 
+@lru_cache(maxsize=200_000)
+def _token_words(raw: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Matching-form words of one whitespace-separated token, each with its stems (cached:
+    news vocabulary repeats, so most tokens are normalised once per process)."""
+    return tuple((w, _stems(w)) for w in _TOKEN.findall(matching_form(raw)))
+
+
 @dataclass
 class TermHit:
     term: str
     surface: str  # the words exactly as they occur in the article
 
 
-@dataclass
 class TextIndex:
-    """Tokens of one article's title+summary+body in matching form, built once per article."""
+    """One article's title+summary+body as matching-form words, built once per article."""
 
-    text: str
-    offsets: list[int]
-    spans: list[tuple[int, int]]
-    stems: list[tuple[str, ...]]
-    by_stem: dict[str, list[int]] = field(default_factory=dict)
+    def __init__(self, text: str) -> None:
+        self.raw = text.split()
+        self.stems: list[tuple[str, ...]] = []
+        self.owner: list[int] = []  # index of the raw token each word came from
+        self.stem_set: set[str] = set()
+        for r, raw in enumerate(self.raw):
+            for _word, stems in _token_words(raw):
+                self.stems.append(stems)
+                self.owner.append(r)
+                self.stem_set.update(stems)
+        self._sorted: list[str] | None = None
+        self._positions: dict[str, list[int]] | None = None
+        self._found: dict[str, TermHit | None] = {}
 
     @classmethod
     def build(cls, text: str) -> TextIndex:
-        norm, offsets = matching_form_with_map(text)
-        spans, stems, by_stem = [], [], {}
-        for i, m in enumerate(_TOKEN.finditer(norm)):
-            spans.append(m.span())
-            token_stems = _stems(m.group())
-            stems.append(token_stems)
-            for stem in token_stems:
-                by_stem.setdefault(stem, []).append(i)
-        return cls(text, offsets, spans, stems, by_stem)
+        return cls(text)
 
-    def _word_at(self, word: TermWord, i: int) -> bool:
-        if i >= len(self.stems):
-            return False
+    def _sorted_stems(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self.stem_set)
+        return self._sorted
+
+    def _with_prefix(self, prefix: str) -> list[str]:
+        stems = self._sorted_stems()
+        out = []
+        for i in range(bisect_left(stems, prefix), len(stems)):
+            if not stems[i].startswith(prefix):
+                break
+            out.append(stems[i])
+        return out
+
+    def _starts(self, stems: list[str]) -> list[int]:
+        """Word positions carrying any of these stems (position index built on first need)."""
+        if self._positions is None:
+            self._positions = {}
+            for i, word_stems in enumerate(self.stems):
+                for stem in word_stems:
+                    self._positions.setdefault(stem, []).append(i)
+        return sorted({i for stem in stems for i in self._positions.get(stem, ())})
+
+    @staticmethod
+    def _word_at(word: TermWord, stems: tuple[str, ...]) -> bool:
         if word.prefix:
-            return any(s.startswith(v) for s in self.stems[i] for v in word.variants())
-        return any(v in self.stems[i] for v in word.variants())
+            return any(s.startswith(v) for s in stems for v in word.variants)
+        return any(v in stems for v in word.variants)
 
     def find(self, term: Term) -> TermHit | None:
-        """First occurrence of the term, with its original surface form."""
+        """First occurrence of the term, with its original surface form (cached per term)."""
+        if term.source not in self._found:
+            self._found[term.source] = self._find(term)
+        return self._found[term.source]
+
+    def _find(self, term: Term) -> TermHit | None:
         first = term.words[0]
         if first.prefix:
-            starts = range(len(self.stems))
+            candidates = [s for v in first.variants for s in self._with_prefix(v)]
         else:
-            starts = sorted({i for v in first.variants() for i in self.by_stem.get(v, ())})
-        for i in starts:
-            if all(self._word_at(w, i + k) for k, w in enumerate(term.words)):
-                start = self.spans[i][0]
-                end = self.spans[i + len(term.words) - 1][1]
-                return TermHit(term.source, original_span(self.text, self.offsets, start, end))
+            candidates = [v for v in first.variants if v in self.stem_set]
+        if not candidates:
+            return None  # the common case: a set lookup or two per term
+        n = len(term.words)
+        for i in self._starts(candidates):
+            if i + n <= len(self.stems) and all(
+                self._word_at(w, self.stems[i + k]) for k, w in enumerate(term.words[1:], 1)
+            ):
+                surface = " ".join(self.raw[self.owner[i]:self.owner[i + n - 1] + 1])
+                return TermHit(term.source, surface.strip(_EDGE_PUNCT) or surface)
         return None
