@@ -12,7 +12,7 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    from khabar.stack import ensure_up_for_tests, stack_down
+    from khabar.stack import ensure_up_for_tests, teardown_for_tests
 
     started = ensure_up_for_tests()
     proc = None
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     finally:
         if started:
             print("with_stack: stopping the local stack this run started", file=sys.stderr)
-            stack_down()
+            teardown_for_tests()
 
 
 if __name__ == "__main__":
