@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from khabar.textnorm import matching_form  # noqa: E402
+from processors.tagging.names import name_variants  # noqa: E402
 
 DEFAULT_SOURCE = HERE.parents[2] / "shared" / "data" / "opensyria-geography"
 
@@ -80,7 +81,9 @@ def load_curated() -> tuple[dict[str, dict], set[str]]:
     for p in data["places"]:
         names = ([p["name"], p.get("name_en", "")] if p.get("match_name", True) else [])
         names += p.get("aliases", []) + p.get("context_aliases", [])
-        owned.update(_mf(n) for n in names if n)
+        for n in names:
+            if n:
+                owned.update(name_variants(n))
     return by_id, owned
 
 
@@ -154,6 +157,7 @@ def build(source: Path) -> list[dict]:
             candidates = [name_ar] + ar_aliases + ([name_en] if _en_ok(name_en) else []) + en_aliases
             for n in candidates:
                 m = _mf(n)
+                variants = name_variants(n)
                 if not m or any(_mf(x) == m for x in names + context):
                     continue
                 is_en = not re.search(r"[\u0600-\u06ff]", n)
@@ -163,7 +167,7 @@ def build(source: Path) -> list[dict]:
                     m in ambiguous_curated or _bare(m) in same_level_dupes)
                 if dupe:
                     ambiguous = True  # two places answer to this name; context decides
-                elif m in owned or m in claimed:
+                elif variants & owned or any(v in claimed for v in variants):
                     continue  # a curated or higher-level entry already answers to it
                 if m in CONTEXT_MF:  # also a common word: only after a place word
                     context.append(n)
@@ -174,7 +178,8 @@ def build(source: Path) -> list[dict]:
             if _mf(name_en) not in {_mf(x) for x in names}:
                 match_name = False
             for n in names + context:
-                claimed.setdefault(_mf(n), entry["id"])
+                for v in name_variants(n):
+                    claimed.setdefault(v, entry["id"])
             entry["match_name"] = match_name
             aliases = [n for n in names if not (match_name and n in (name_ar, name_en))]
             if not match_name:

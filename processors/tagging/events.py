@@ -22,6 +22,9 @@ _BLOCK = -1
 _GAIN, _LOSS = "gain", "loss"
 # words between an actor and a cue that make the actor the object, not the agent
 _OBJECT_MARKERS = frozenset(matching_form(w) for w in ("من", "ضد", "على", "مع", "عن", "against", "from"))
+# a cue right after these is a verbal noun ("من طرد", "بعد سيطرته"), not a verb
+_NOMINAL_MARKERS = frozenset(matching_form(w) for w in (
+    "من", "في", "على", "بعد", "إثر", "عقب", "إلى", "عن", "لدى", "خلال", "منذ", "قبل"))
 
 
 def _cue(text: str) -> tuple[str, bool]:
@@ -148,18 +151,26 @@ class EventTagger:
         return out
 
     def _agent(self, doc: Doc, hit: Hit, widx: int, actors) -> ActorEntry | None:
+        """The armed actor doing what the cue says.
+
+        A verb takes its subject after it ("سيطرت قوات النظام على"); a verbal noun after a
+        preposition ("تمكن الجيش من طرد المسلحين", "بعد سيطرته على") has its agent before,
+        and what follows it is the object.
+        """
+        end_word = doc.word_index(hit.end)
+        nominal = doc.norm[hit.start:hit.start + 2] == "ال" or \
+            (doc.prev_word(hit.word_start) or "") in _NOMINAL_MARKERS
         after = [(h, a) for h, a in actors if h.start >= hit.end
-                 and doc.word_index(h.start) - widx <= 4]
-        for h, a in after:
-            if doc.prev_word(h.word_start) not in _OBJECT_MARKERS:
-                return a
-            break
+                 and doc.word_index(h.start) - end_word <= (0 if nominal else 3)
+                 and doc.prev_word(h.word_start) not in _OBJECT_MARKERS]
         before = [(h, a) for h, a in actors if h.end <= hit.word_start
-                  and widx - doc.word_index(h.start) <= self.territory_window]
-        for h, a in reversed(before):
-            if doc.prev_word(h.word_start) not in _OBJECT_MARKERS:
-                return a
-        return None
+                  and widx - doc.word_index(h.start) <= self.territory_window
+                  and doc.prev_word(h.word_start) not in _OBJECT_MARKERS]
+        if after and not nominal:
+            return after[0][1]
+        if before:
+            return before[-1][1]
+        return after[0][1] if after else None
 
 
 def _inside(hit: Hit, spans) -> bool:

@@ -101,7 +101,7 @@ class NameTagger:
         hits = self.matcher.find(doc.norm)
         pending: list[tuple[Hit, list[tuple[str, int, str]]]] = []
         for hit in hits:
-            cands = [c for c in hit.payloads if c is not BLOCK and c[0] != "block"]
+            cands = list(dict.fromkeys(c for c in hit.payloads if c[0] != "block"))
             cands = [c for c in cands if c[2] != "context" or self._context_ok(doc, hit, c)]
             if cands:
                 pending.append((hit, cands))
