@@ -149,12 +149,8 @@ class Deduplicator:
                 return _Match(owner, record, 1.0, exact=True)
         if not fp.samples and not fp.bands:
             return None
-        band_hits: Counter[str] = Counter()
-        for band in fp.bands:
-            band_hits.update(self.state.postings(f"b{band}"))
-        sample_hits: Counter[str] = Counter()
-        for sample in fp.samples:
-            sample_hits.update(self.state.postings(f"s:{sample:08x}"))
+        band_hits = Counter(self.state.posted([f"b{band}" for band in fp.bands]))
+        sample_hits = Counter(self.state.posted([f"s:{sample:08x}" for sample in fp.samples]))
         # a candidate needs an LSH collision (resemblance) or enough shared samples to be
         # contained: one or two shared shingles are what unrelated articles have in common
         min_shared = int(MIN_CONTAINED_SAMPLES * CONTAINMENT_MIN)

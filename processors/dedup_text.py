@@ -18,7 +18,8 @@ import re
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
+from operator import itemgetter
 
 import numpy as np
 from datasketch import MinHash
@@ -60,6 +61,13 @@ def normalised_words(text: str) -> list[str]:
     result is the same as on the whole text, at a fraction of the cost on news vocabulary.
     """
     return list(chain.from_iterable(map(_token_words, text.split())))
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_info(token: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """(words of a whitespace token in matching form, the hashes of their folded forms)."""
+    ws = _token_words(token)
+    return ws, tuple(map(_token_hash, ws))
 
 
 @lru_cache(maxsize=1 << 17)
@@ -130,6 +138,38 @@ def _compared(normalised: list[str]) -> list[str]:
     return _numbers_as_digits(_join_detached(normalised))
 
 
+@lru_cache(maxsize=1 << 17)
+def _is_special(word: str) -> bool:
+    """A word its neighbours may merge with: a detached joiner or a number word."""
+    return word in _JOIN_WITH_NEXT or _is_number_part(word)
+
+
+def _compared_hashes(normalised: list[str], word_hashes: list[int]) -> list[int]:
+    """Hashes of `_compared(normalised)`, rewriting only the stretches around special words.
+
+    Joins and number runs never cross a word that is neither a joiner, nor a number word,
+    nor right after a joiner, so each stretch can be rewritten on its own and the (cached)
+    hashes of all other words reused as they are.
+    """
+    flags = list(map(_is_special, normalised))
+    starts = list(compress(range(len(normalised)), flags))
+    if not starts:
+        return word_hashes
+    out: list[int] = []
+    pos, n = 0, len(normalised)
+    for i in starts:
+        if i < pos:
+            continue
+        out.extend(word_hashes[pos:i])
+        j = i + 1
+        while j < n and (flags[j] or normalised[j - 1] in _JOIN_WITH_NEXT):
+            j += 1
+        out.extend(map(_token_hash, _compared(normalised[i:j])))
+        pos = j
+    out.extend(word_hashes[pos:])
+    return out
+
+
 def dedup_tokens(text: str) -> list[str]:
     """Tokens of `text` in the form dedup compares (see module docstring)."""
     return [_fold(t) for t in _compared(normalised_words(text))]
@@ -157,14 +197,19 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
 
 
 def _hashes_of(compared: list[str], k: int) -> np.ndarray:
-    if not compared:
+    return _shingles_from(list(map(_token_hash, compared)), k)
+
+
+def _shingles_from(token_hashes: list[int], k: int) -> np.ndarray:
+    """Distinct shingle hashes from the token hashes, in order of first appearance."""
+    if not token_hashes:
         return np.empty(0, dtype=np.uint64)
-    k = min(k, len(compared), len(_POSITION_MULTIPLIERS))
-    token_hashes = np.fromiter(map(_token_hash, compared), dtype=np.uint64, count=len(compared))
-    n = len(compared) - k + 1
-    combined = token_hashes[:n] * _POSITION_MULTIPLIERS[0]
+    k = min(k, len(token_hashes), len(_POSITION_MULTIPLIERS))
+    th = np.array(token_hashes, dtype=np.uint64)
+    n = len(th) - k + 1
+    combined = th[:n] * _POSITION_MULTIPLIERS[0]
     for j in range(1, k):
-        combined = combined + token_hashes[j:j + n] * _POSITION_MULTIPLIERS[j]
+        combined = combined + th[j:j + n] * _POSITION_MULTIPLIERS[j]
     hashes = _fmix64(combined) & _MAX_HASH
     _, first = np.unique(hashes, return_index=True)
     return hashes[np.sort(first)]
@@ -182,7 +227,13 @@ def minhash(hashes: np.ndarray) -> MinHash:
     """datasketch MinHash of the shingle hashes (its permutations, vectorised update)."""
     if not len(hashes):
         return MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations)
-    values = ((hashes[:, None] * _PERM_A + _PERM_B) % _MERSENNE_PRIME & _MAX_HASH).min(axis=0)
+    # datasketch's (a*h + b) % (2^61 - 1) & (2^32 - 1), with the product wrapping at 2^64 as
+    # in its uint64 arithmetic; x % (2^61 - 1) without a division: (x & p) + (x >> 61), once
+    # more if that reaches p (it stays below 2p)
+    x = hashes[:, None] * _PERM_A + _PERM_B
+    x = (x & _MERSENNE_PRIME) + (x >> np.uint64(61))
+    x = np.where(x >= _MERSENNE_PRIME, x - _MERSENNE_PRIME, x)
+    values = (x & _MAX_HASH).min(axis=0)
     return MinHash(hashvalues=values, permutations=_TEMPLATE.permutations)
 
 
@@ -196,11 +247,16 @@ class Fingerprint:
     bands: tuple[str, ...]  # LSH band keys of the MinHash signature
 
 
+_WORDS_OF, _HASHES_OF = itemgetter(0), itemgetter(1)
+
+
 def fingerprint(text: str) -> Fingerprint:
     """Exact key, MOD-m sample and MinHash LSH bands of a text."""
-    normalised = normalised_words(text)
+    infos = list(map(_token_info, text.split()))
+    normalised = list(chain.from_iterable(map(_WORDS_OF, infos)))
     exact = _exact_from_words(normalised)
-    hashes = _hashes_of(_compared(normalised), SHINGLE_WORDS)
+    word_hashes = list(chain.from_iterable(map(_HASHES_OF, infos)))
+    hashes = _shingles_from(_compared_hashes(normalised, word_hashes), SHINGLE_WORDS)
     if not len(hashes):
         return Fingerprint(exact, 0, (), ())
     sampled = hashes[hashes % np.uint64(SAMPLE_MOD) == 0][:MAX_SAMPLES]

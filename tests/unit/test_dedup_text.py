@@ -133,3 +133,18 @@ def test_expiry_walks_only_buckets_that_left_the_window() -> None:
     assert "w:100" not in store and "w:101" not in store and store["w:cursor"] == 102
     assert state.expire_before(106) == 2
     assert set(store) == {"w:cursor"}
+
+
+_WORDS = st.sampled_from(["و", "عبد", "ابو", "الرحمن", "سته", "6", "ثلاثين", "وثلاثين", "خمسه",
+                          "وعشرين", "ميتين", "وسبعه", "وثمانين", "الف", "الاف", "احد", "واحده",
+                          "قتل", "مواقع", "قال", "المرصد", "في", "ست", "عشر", "three", "and"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=30))
+def test_stretch_rewriting_equals_the_whole_pipeline(tokens: list[str]) -> None:
+    """The fast path rewrites only around joiners and number words; same hashes as all of it."""
+    from processors.dedup_text import _compared, _compared_hashes, _token_hash
+
+    expected = [_token_hash(t) for t in _compared(tokens)]
+    assert _compared_hashes(tokens, [_token_hash(t) for t in tokens]) == expected
