@@ -91,6 +91,8 @@ class Deduplicator:
         if previous is not None and previous.get("id") == article.id:
             return self._revision(article, key, previous, fp, now)
         match = self._find(fp)
+        if match is not None and article.id in (match.record["id"], match.record.get("of")):
+            match = None  # its own copy: the original came back after leaving the window
         if match is None:
             record = self._record(article, fp, now, status="original", of=None, similarity=0.0)
             self._store(key, record, now, indexed=True)

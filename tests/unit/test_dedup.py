@@ -260,3 +260,12 @@ def test_teaser_only_feed_item_is_matched_through_its_summary() -> None:
 def test_window_must_be_positive() -> None:
     with pytest.raises(ValueError, match="window_days"):
         Deduplicator({}, window_days=0)
+
+
+def test_an_original_back_after_the_window_is_not_a_copy_of_itself() -> None:
+    dedup = Deduplicator({}, window_days=14)
+    seed = _file("000_seed.txt")
+    dedup.check(seed, T0)
+    dedup.check(_file("000_outlet.txt"), T0 + timedelta(days=13))  # copy, still in the window
+    back = dedup.check(seed, T0 + timedelta(days=15)).article.dedup  # seed's record expired
+    assert (back.status, back.of) == ("original", None)
