@@ -114,7 +114,7 @@ class CasualtyTagger:
     def _classify(self, doc: Doc, start: int, end: int, last: int, value: int) -> str | None:
         if value <= 0:
             return None
-        after = self._words_after(doc, end, last, 6)
+        after = self._words_after(doc, end, last, 9)
         before = doc.words_before(start, self.window)
         if before and before[-1] == "ال":  # "الـ 30": an ordinal or a date
             return None
@@ -131,13 +131,14 @@ class CasualtyTagger:
             return None  # a year
         if any(self.not_triggers.starts(after[i:]) for i in range(min(len(after), 5))):
             return None  # "بين قتيل وجريح", "killed or wounded"
-        # a death/injury noun right after (optionally after the victim noun)
-        for i, word in enumerate(after[:3]):
+        # a death/injury word right after the number, or after its victim noun and a few
+        # qualifiers ("23 مدنيا على الأقل بينهم ثمانية أطفال قتلوا")
+        for i, word in enumerate(after):
             if self.killed_nouns.has(word):
                 return "killed"
             if self.injured_nouns.has(word):
                 return "injured"
-            if i == 0 and not self.victim_nouns.has(word):
+            if (i == 0 and not self.victim_nouns.has(word)) or self.not_triggers.has(word):
                 break
         # a killing/injuring word before, nearest first, in the same clause
         for i in range(len(before) - 1, -1, -1):

@@ -58,8 +58,14 @@ class EventTagger:
         self.gain = frozenset(self._id(c) for c in config.territory.gain)
         self.loss = frozenset(self._id(c) for c in config.territory.loss)
         self.territory_window = config.territory.window
+        prefix_cues = [(phrase, cue_id) for (phrase, prefix), cue_id in self._ids.items() if prefix]
         for (phrase, prefix), cue_id in self._ids.items():
             self.matcher.add(phrase, cue_id, prefix=prefix)
+            # a longer cue also counts as every open-ended cue it begins with: "اعتقلت"
+            # (protest rule) is an "اعتقل*" (arrest rule) too, though the longer one wins
+            for other, other_id in prefix_cues:
+                if other_id != cue_id and phrase.startswith(other):
+                    self.matcher.add(phrase, other_id, prefix=prefix)
         for phrase in config.blockers:
             self.matcher.add(matching_form(phrase), _BLOCK)
         self.matcher.freeze()

@@ -99,10 +99,12 @@ class NameTagger:
 
     def tag(self, doc: Doc) -> NameResult:
         hits = self.matcher.find(doc.norm)
+        place_ends = {h.end for h in hits if any(c[0] == "place" and c[2] == "name" for c in h.payloads)}
         pending: list[tuple[Hit, list[tuple[str, int, str]]]] = []
         for hit in hits:
             cands = list(dict.fromkeys(c for c in hit.payloads if c[0] != "block"))
-            cands = [c for c in cands if c[2] != "context" or self._context_ok(doc, hit, c)]
+            cands = [c for c in cands
+                     if c[2] != "context" or self._context_ok(doc, hit, c, place_ends)]
             if cands:
                 pending.append((hit, cands))
 
@@ -140,12 +142,16 @@ class NameTagger:
         place = self.places[cand[1]]
         return place.ambiguous or place.kind == "neighbourhood"
 
-    def _context_ok(self, doc: Doc, hit: Hit, cand: tuple[str, int, str]) -> bool:
-        """A common-word name preceded by a place word (or preposition), or followed by a
-        direction ("الباب شمال شرق حلب")."""
+    def _context_ok(self, doc: Doc, hit: Hit, cand: tuple[str, int, str],
+                    place_ends: set[int]) -> bool:
+        """A common-word name preceded by a place word (or preposition), joined by و to a
+        place just named ("قرى الشعفة والسوسة"), or followed by a direction ("الباب شمال
+        شرق حلب")."""
         entry = self.places[cand[1]] if cand[0] == "place" else None
         prep = entry is not None and entry.context == "prep"
         prefix = doc.norm[hit.word_start:hit.start]
+        if prefix == "و" and hit.word_start - 1 in place_ends and doc.norm[hit.word_start - 1] == " ":
+            return True
         if prep and prefix in _PREP_PROCLITICS:
             return True
         prev = doc.prev_word(hit.word_start)
