@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +50,7 @@ STAGE = "index"
 
 @dataclass(frozen=True)
 class SinkConfig:
-    chunk_size: int = 500  # documents per bulk request
+    chunk_size: int = 250  # documents per bulk request (several per write: see _actions)
     max_chunk_bytes: int = 5 * 1024 * 1024  # bytes per bulk request (ES accepts up to 100 MB)
     flush_interval_s: float = 1.0  # for the caller's batching window
     initial_backoff_s: float = 0.5
@@ -123,8 +123,8 @@ class ArticleSink:
     def _op(self, item: SinkItem, text_mode: TextMode) -> _Op:
         if isinstance(item, IndexArticle):
             a = item.article
-            action = {"_op_type": "index", "_index": article_index(self.settings, a), "_id": a.id,
-                      "_source": article_doc(a, text_mode)}
+            # "_source" is built later, in a thread, one chunk ahead of the request in flight
+            action = {"_op_type": "index", "_index": article_index(self.settings, a), "_id": a.id}
             return _Op(item, a.id, action)
         if isinstance(item, UpdateArticle):
             index = monthly_index(self.settings, item.timestamp) if item.timestamp else ""
@@ -222,7 +222,7 @@ class ArticleSink:
         try:
             async for ok, info in async_streaming_bulk(
                 self.client,
-                (op.action for op in pending),
+                self._actions(pending),
                 chunk_size=self.config.chunk_size,
                 max_chunk_bytes=self.config.max_chunk_bytes,
                 raise_on_error=False,
@@ -234,6 +234,32 @@ class ArticleSink:
         except Exception as exc:  # noqa: BLE001 - classified by the caller
             return answered, pending[len(answered):], exc
         return answered, [], None
+
+    async def _actions(self, pending: list[_Op]) -> AsyncIterator[dict[str, Any]]:
+        """The bulk actions, documents built in a worker thread one chunk ahead, so building the
+        next chunk overlaps the request in flight instead of adding to it."""
+        size = self.config.chunk_size
+        groups = [pending[i:i + size] for i in range(0, len(pending), size)]
+        ahead: asyncio.Future[None] | None = None
+        try:
+            for j, group in enumerate(groups):
+                if ahead is None:
+                    await asyncio.to_thread(self._build_sources, group)
+                else:
+                    await ahead
+                ahead = (asyncio.ensure_future(asyncio.to_thread(self._build_sources, groups[j + 1]))
+                         if j + 1 < len(groups) else None)
+                for op in group:
+                    yield op.action
+        finally:
+            if ahead is not None:
+                await asyncio.wait([ahead])  # never leave a thread writing into actions
+
+    def _build_sources(self, ops: list[_Op]) -> None:
+        mode = self._text_mode or "fallback"
+        for op in ops:
+            if isinstance(op.item, IndexArticle) and "_source" not in op.action:
+                op.action["_source"] = article_doc(op.item.article, mode)
 
     @staticmethod
     def _failure(info: dict[str, Any]) -> tuple[int, str]:
