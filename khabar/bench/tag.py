@@ -3,8 +3,10 @@
 Input: ~3 KB Arabic articles assembled deterministically from paragraphs written for this
 benchmark (battle reports, air strikes, casualty tolls, displacement, diplomacy), with
 names drawn from the taxonomy so the automaton has real work. Both passes run in this
-process, one after the other, on the same articles: the baseline only computes the
-matching form (khabar.textnorm), which tagging needs anyway.
+process on the same articles, alternating, several rounds; each reports its best round
+(the least disturbed by other processes on a shared machine) and the tag pass also its
+median round. The baseline only computes the matching form (khabar.textnorm), which
+tagging needs anyway.
 """
 
 from __future__ import annotations
@@ -76,19 +78,62 @@ def make_articles(count: int, seed: int = 5) -> list[str]:
     return out
 
 
-def _rate(fn, articles: list[str], seconds: float) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    done = 0
+def _pass(fn, articles: list[str], latencies: list[float] | None = None) -> float:
+    """Seconds for one pass over the articles."""
     start = time.perf_counter()
-    while True:
-        for text in articles:
+    for text in articles:
+        if latencies is None:
+            fn(text)
+        else:
             t0 = time.perf_counter()
             fn(text)
             latencies.append(time.perf_counter() - t0)
-            done += 1
-        if time.perf_counter() - start >= seconds:
-            break
-    return done / (time.perf_counter() - start), latencies
+    return time.perf_counter() - start
+
+
+def seed_articles(count: int) -> list[str]:
+    """~3 KB windows of the real seed articles (../shared/corpus/seeds), paragraph-aligned;
+    empty when the shared corpus is not beside the project."""
+    from khabar.settings import PROJECT_ROOT
+
+    folder = PROJECT_ROOT.parent / "shared" / "corpus" / "seeds"
+    files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    paras = [p for f in files for p in f.read_text(encoding="utf-8").split("\n") if p.strip()]
+    out: list[str] = []
+    i = 0
+    while paras and len(out) < count:
+        parts: list[str] = []
+        while sum(len(p.encode("utf-8")) for p in parts) < TARGET_BYTES:
+            parts.append(paras[i % len(paras)])
+            i += 1
+        out.append("\n".join(parts))
+    return out
+
+
+def _measure(tagger, articles: list[str], rounds: int) -> dict:
+    # Alternate the two passes and keep each one's best round: on a shared machine the
+    # best round is the one least disturbed by other processes, for both passes alike.
+    base_times, tag_times, lat = [], [], []
+    for _ in range(rounds):
+        base_times.append(_pass(matching_form, articles))
+        tag_times.append(_pass(tagger.tag_text, articles, lat))
+    baseline = len(articles) / min(base_times)
+    rate = len(articles) / min(tag_times)
+    lat.sort()
+    return {
+        "articles": len(articles),
+        "mean_article_bytes": round(statistics.mean(len(a.encode("utf-8")) for a in articles)),
+        "tag_articles_per_s": round(rate, 1),
+        "tag_articles_per_s_median_round": round(len(articles) / statistics.median(tag_times), 1),
+        "baseline_normalise_only_articles_per_s": round(baseline, 1),
+        "tag_cost_vs_baseline": round(baseline / rate, 2) if rate else None,
+        "tag_latency_ms": {"p50": round(lat[len(lat) // 2] * 1000, 3),
+                           "p95": round(lat[int(len(lat) * 0.95)] * 1000, 3)},
+        "meets_target": rate >= TARGET_RATE,
+    }
+
+
+TARGET_RATE = 500
 
 
 def run(quick: bool = False) -> dict:
@@ -97,25 +142,21 @@ def run(quick: bool = False) -> dict:
     t0 = time.perf_counter()
     tagger = get_tagger()
     build_s = time.perf_counter() - t0
-    articles = make_articles(50 if quick else 300)
-    seconds = 1.0 if quick else 8.0
-    for text in articles[:5]:  # warm-up
+    count = 50 if quick else 300
+    rounds = 3 if quick else 7
+    for text in make_articles(5):  # warm-up
         tagger.tag_text(text)
-    baseline, _ = _rate(matching_form, articles, seconds)
-    rate, lat = _rate(tagger.tag_text, articles, seconds)
-    lat.sort()
-    return {
+    result = {
         "benchmark": "tag",
-        "articles": len(articles),
-        "mean_article_bytes": round(statistics.mean(len(a.encode("utf-8")) for a in articles)),
         "cores": 1,
-        "tag_articles_per_s": round(rate, 1),
-        "baseline_normalise_only_articles_per_s": round(baseline, 1),
-        "tag_cost_vs_baseline": round(baseline / rate, 2) if rate else None,
-        "tag_latency_ms": {"p50": round(lat[len(lat) // 2] * 1000, 3),
-                           "p95": round(lat[int(len(lat) * 0.95)] * 1000, 3)},
+        "rounds": rounds,
+        "target_articles_per_s": TARGET_RATE,
         "tagger_build_s": round(build_s, 2),
-        "target_articles_per_s": 500,
-        "meets_target": rate >= 500,
         "quick": quick,
+        # dense synthetic news: every paragraph has names, numbers and event cues
+        "synthetic": _measure(tagger, make_articles(count), rounds),
     }
+    seeds = seed_articles(count // 5)
+    if seeds:  # real Arabic news text, when ../shared is beside the project
+        result["seeds"] = _measure(tagger, seeds, rounds)
+    return result

@@ -55,6 +55,11 @@ class EventTagger:
             none = frozenset(self._id(c) for c in rule.none)
             rules.append(_Rule(rule.type, groups, none, rule.window, rule.negatable))
         self.rules = tuple(rules)
+        # cue id -> the rules it can start (it is in their first group)
+        self._starts_rules: dict[int, tuple[int, ...]] = {}
+        for r, rule in enumerate(self.rules):
+            for cue in rule.groups[0]:
+                self._starts_rules[cue] = (*self._starts_rules.get(cue, ()), r)
         self.gain = frozenset(self._id(c) for c in config.territory.gain)
         self.loss = frozenset(self._id(c) for c in config.territory.loss)
         self.territory_window = config.territory.window
@@ -96,15 +101,14 @@ class EventTagger:
             return cache[k]
 
         found: set[str] = set()
-        for rule in self.rules:
-            if rule.type in found:
-                continue
-            for k, (_hit, cues, _sent, _widx) in enumerate(info):
-                if not cues & rule.groups[0] or (rule.negatable and blocked(k)):
+        starts = self._starts_rules
+        for k, (_hit, cues, _sent, _widx) in enumerate(info):
+            for r in sorted({r for c in cues for r in starts.get(c, ())}):
+                rule = self.rules[r]
+                if rule.type in found or (rule.negatable and blocked(k)):
                     continue
                 if self._rule_holds(rule, k, info):
                     found.add(rule.type)
-                    break
         found |= self._territory(doc, info, blocked, actor_mentions)
         return [t for t in EVENT_TYPES if t in found]
 
@@ -122,9 +126,11 @@ class EventTagger:
             return rule.window is None or abs(w2 - widx) <= rule.window
 
         for group in rule.groups[1:]:
-            if not any(j != k and info[j][1] & group and near(j) for j in range(len(info))):
+            if not any(j != k and not info[j][1].isdisjoint(group) and near(j)
+                       for j in range(len(info))):
                 return False
-        if rule.none and any(info[j][1] & rule.none and near(j) for j in range(len(info))):
+        if rule.none and any(not info[j][1].isdisjoint(rule.none) and near(j)
+                             for j in range(len(info))):
             return False
         return True
 
@@ -134,7 +140,8 @@ class EventTagger:
         if not armed:
             return out
         for k, (hit, cues, sent, widx) in enumerate(info):
-            kind = _GAIN if cues & self.gain else _LOSS if cues & self.loss else None
+            kind = (_GAIN if not cues.isdisjoint(self.gain)
+                    else _LOSS if not cues.isdisjoint(self.loss) else None)
             if kind is None or blocked(k):
                 continue
             in_sentence = [(h, a) for h, a, s in armed if s == sent]
@@ -164,7 +171,7 @@ class EventTagger:
         and what follows it is the object.
         """
         end_word = doc.word_index(hit.end)
-        nominal = doc.norm[hit.start:hit.start + 2] == "ال" or \
+        nominal = hit.lam or doc.norm[hit.start:hit.start + 2] == "ال" or \
             (doc.prev_word(hit.word_start) or "") in _NOMINAL_MARKERS
         after = [(h, a) for h, a in actors if h.start >= hit.end
                  and doc.word_index(h.start) - end_word <= (0 if nominal else 3)

@@ -23,7 +23,7 @@ NAME_PROCLITICS = frozenset({
 })
 # Verbs and nouns also take the future marker س (سيقصف) and its pairs.
 CUE_PROCLITICS = NAME_PROCLITICS | {"س", "وس", "فس", "لي", "ولي"}
-_LAM_PREFIXES = frozenset({"ل", "ول", "فل"})
+_LAM_PREFIXES = frozenset({"", "و", "ف"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class Hit:
     end: int
     word_start: int
     payloads: tuple[Any, ...]
-    lam: bool = False  # matched as ل + (ا)ل...: the surface form starts at word_start
+    lam: bool = False  # matched as ل + (ا)ل... ("للحسكة"): the hit starts with that ل
 
 
 @dataclass(slots=True)
@@ -65,7 +65,8 @@ class PhraseMatcher:
             raise ValueError("empty phrase")
         self._keys.setdefault(phrase, []).append(_Entry(payload, False, prefix))
         if phrase.startswith("ال") and len(phrase) > 3:
-            self._keys.setdefault("ل" + phrase[2:], []).append(_Entry(payload, True, prefix))
+            # ل + الحسكة is written للحسكة: store that word (with its ل) as its own key
+            self._keys.setdefault("لل" + phrase[2:], []).append(_Entry(payload, True, prefix))
 
     def freeze(self) -> None:
         automaton = ahocorasick.Automaton()
@@ -85,16 +86,18 @@ class PhraseMatcher:
             start = end_idx - length + 1
             end = end_idx + 1
             word_end = end == n or not norm[end].isalnum()
-            ws = start
-            while ws > 0 and norm[ws - 1].isalnum():
-                ws -= 1
-                if start - ws > 3:
-                    break
-            prefix = norm[ws:start]
-            if len(prefix) > 3:
-                continue
-            if prefix and (prefix.isascii() or norm[start].isascii()):
-                continue  # no proclitics on Latin script or digits
+            if start == 0 or not norm[start - 1].isalnum():
+                ws = start
+                prefix = ""
+            else:
+                ws = start - 1
+                while ws > 0 and norm[ws - 1].isalnum():
+                    ws -= 1
+                    if start - ws > 3:
+                        break
+                prefix = norm[ws:start]
+                if len(prefix) > 3 or prefix.isascii() or norm[start].isascii():
+                    continue  # too long for proclitics; none on Latin script or digits
             payloads = []
             lam = False
             for entry in entries:
@@ -103,12 +106,12 @@ class PhraseMatcher:
                 if entry.lam:
                     if prefix not in _LAM_PREFIXES:
                         continue
-                    lam = True
+                    lam = True  # the key starts with the proclitic ل itself
                 elif prefix not in proclitics:
                     continue
                 payloads.append(entry.payload)
             if payloads:
-                candidates.append(Hit(start, end, ws if prefix else start, tuple(payloads), lam))
+                candidates.append(Hit(start, end, ws, tuple(payloads), lam))
         if not candidates:
             return []
         candidates.sort(key=lambda h: (h.start - h.end, h.start))

@@ -94,6 +94,10 @@ class NameTagger:
                 for phrase in entry.not_in:
                     self.matcher.add(matching_form(phrase), BLOCK)
         self.matcher.freeze()
+        # ambiguous places and neighbourhoods are kept only with support from the document
+        self._needs_support = frozenset(
+            ("place", i, mode) for i, p in enumerate(self.places)
+            if p.ambiguous or p.kind == "neighbourhood" for mode in ("name", "context"))
 
     # --- per document -------------------------------------------------------------------
 
@@ -109,14 +113,11 @@ class NameTagger:
                 pending.append((hit, cands))
 
         confirmed: set[tuple[str, int]] = set()
-        for _hit, cands in pending:
-            if len(cands) == 1 and cands[0][2] != "short" and not self._needs_support(cands[0]):
-                confirmed.add((cands[0][0], cands[0][1]))
-
         accepted: list[Mention] = []
         unresolved = []
         for hit, cands in pending:
-            if len(cands) == 1 and cands[0][2] != "short" and not self._needs_support(cands[0]):
+            if len(cands) == 1 and cands[0][2] != "short" and cands[0] not in self._needs_support:
+                confirmed.add((cands[0][0], cands[0][1]))
                 accepted.append(Mention(cands[0][0], cands[0][1], hit))  # type: ignore[arg-type]
             else:
                 unresolved.append((hit, cands))
@@ -136,12 +137,6 @@ class NameTagger:
         accepted.sort(key=lambda m: m.hit.start)
         return self._build(doc, accepted)
 
-    def _needs_support(self, cand: tuple[str, int, str]) -> bool:
-        if cand[0] != "place":
-            return False
-        place = self.places[cand[1]]
-        return place.ambiguous or place.kind == "neighbourhood"
-
     def _context_ok(self, doc: Doc, hit: Hit, cand: tuple[str, int, str],
                     place_ends: set[int]) -> bool:
         """A common-word name preceded by a place word (or preposition), joined by و to a
@@ -149,7 +144,7 @@ class NameTagger:
         شرق حلب")."""
         entry = self.places[cand[1]] if cand[0] == "place" else None
         prep = entry is not None and entry.context == "prep"
-        prefix = doc.norm[hit.word_start:hit.start]
+        prefix = doc.norm[hit.word_start:hit.start] + ("ل" if hit.lam else "")
         if prefix == "و" and hit.word_start - 1 in place_ends and doc.norm[hit.word_start - 1] == " ":
             return True
         if prep and prefix in _PREP_PROCLITICS:
@@ -203,8 +198,7 @@ class NameTagger:
         for m in mentions:
             result.spans.append((m.hit.start, m.hit.end))
             key = (m.etype, m.index)
-            start = m.hit.word_start if m.hit.lam else m.hit.start
-            form = doc.surface(start, m.hit.end).strip()
+            form = doc.surface(m.hit.start, m.hit.end).strip()
             forms = grouped.setdefault(key, [])
             if form and form not in forms:
                 forms.append(form)
