@@ -269,3 +269,26 @@ def test_an_original_back_after_the_window_is_not_a_copy_of_itself() -> None:
     dedup.check(_file("000_outlet.txt"), T0 + timedelta(days=13))  # copy, still in the window
     back = dedup.check(seed, T0 + timedelta(days=15)).article.dedup  # seed's record expired
     assert (back.status, back.of) == ("original", None)
+
+
+def test_paragraphs_are_found_in_their_own_seed_never_in_another() -> None:
+    """A paragraph republished alone is contained in its story, and only in that story,
+    although the seeds share their topic vocabulary (three of them report Hasakah)."""
+    dedup = Deduplicator({})
+    owner: dict[str, str] = {}
+    for num in SEEDS:
+        seed = _file(f"{num}_seed.txt")
+        dedup.check(seed, T0)
+        owner[seed.id] = num
+    found = checked = 0
+    for num in SEEDS:
+        for i, paragraph in enumerate(_file(f"{num}_seed.txt").body.split("\n\n")):
+            if len(paragraph.split()) < 20:
+                continue
+            result = dedup.check(_article(paragraph, f"{num}-p{i}"), T0).article.dedup
+            checked += 1
+            if result.status != "original":
+                assert owner.get(result.of) == num, (num, i, result)
+                found += 1
+    assert checked > 50
+    assert found >= 0.95 * checked
