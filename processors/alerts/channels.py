@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+from prometheus_client import Counter, Histogram
 
 from khabar.logs import get_logger
 from khabar.models import Alert
@@ -28,6 +29,10 @@ from processors.alerts.rules import ChannelSpec, RuleSet
 
 log = get_logger("khabar.alerts")
 
+DELIVERIES = Counter("khabar_alert_deliveries_total", "Alert deliveries by channel and outcome",
+                     ["channel", "outcome"])  # outcome: delivered | failed | dropped
+DELIVERY_SECONDS = Histogram("khabar_alert_delivery_seconds", "Submit -> delivered, per channel", ["channel"],
+                             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 _RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 _LOG_EVERY_N_DROPS = 100
 
@@ -176,6 +181,7 @@ class _Lane:
             dropped = self.queue.get_nowait()
             self.queue.task_done()
             self.stats.dropped += 1
+            DELIVERIES.labels(self.channel.name, "dropped").inc()
             if self.stats.dropped % _LOG_EVERY_N_DROPS == 1:
                 log.warning("alert_queue_full", channel=self.channel.name, dropped_total=self.stats.dropped,
                             dropped_alert=dropped.alert.id, queue_size=self.queue.maxsize)
@@ -186,12 +192,16 @@ class _Lane:
             delivery = await self.queue.get()
             try:
                 await self.channel.send(delivery)
+                delay = time.monotonic() - delivery.submitted
                 self.stats.delivered += 1
-                self.delays = [*self.delays[-999:], time.monotonic() - delivery.submitted]
+                self.delays = [*self.delays[-999:], delay]
+                DELIVERIES.labels(self.channel.name, "delivered").inc()
+                DELIVERY_SECONDS.labels(self.channel.name).observe(delay)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a failed delivery is logged and counted, never fatal
                 self.stats.failed += 1
+                DELIVERIES.labels(self.channel.name, "failed").inc()
                 log.warning("alert_delivery_failed", channel=self.channel.name,
                             alert_id=delivery.alert.id, error=str(exc) or type(exc).__name__)
             finally:

@@ -190,7 +190,14 @@ async def test_hanging_receiver_times_out_and_the_failure_is_counted():
 
 
 async def test_queue_full_drops_the_oldest_and_logs():
-    hook = WebhookChannel("ops", closed_port_url())
+    from prometheus_client import REGISTRY
+
+    def dropped_metric() -> float:
+        return REGISTRY.get_sample_value("khabar_alert_deliveries_total",
+                                         {"channel": "full", "outcome": "dropped"}) or 0.0
+
+    before = dropped_metric()
+    hook = WebhookChannel("full", closed_port_url())
     d = Dispatcher({"ops": hook}, {"r1": ["ops"]}, queue_size=3)  # not started: nothing drains
     with capture_logs() as logs:
         for n in range(5):
@@ -199,6 +206,7 @@ async def test_queue_full_drops_the_oldest_and_logs():
     assert queued == ["alert-2", "alert-3", "alert-4"]
     assert d.stats()["ops"]["dropped"] == 2
     assert [e["event"] for e in logs] == ["alert_queue_full"]  # one line, not one per drop
+    assert dropped_metric() - before == 2
     await hook.aclose()
 
 

@@ -214,3 +214,30 @@ def test_state_is_bounded_by_time():
         eng.evaluate(make_article(f"q{i}", fetched_at=later), now=later + timedelta(minutes=10 * i))
     leftovers = sorted(k for k in store if not k.startswith("x:"))
     assert busy > 60 and leftovers == []
+
+
+def test_a_restart_on_a_rocksdb_store_keeps_the_burst(tmp_path):
+    """The stream's tables are RocksDB-backed: close the database mid-window, reopen, go on."""
+    from rocksdict import Rdict
+
+    db = Rdict(str(tmp_path / "alerts.db"))
+    eng = engine([CLASH_BURST], db)
+    eng.evaluate(clash("a1", "src-a", 0), now=T0)
+    eng.evaluate(clash("a2", "src-b", 10), now=T0 + timedelta(minutes=10))
+    db.close()
+    reopened = Rdict(str(tmp_path / "alerts.db"))
+    try:
+        out = engine([CLASH_BURST], reopened).evaluate(clash("a3", "src-c", 20), now=T0 + timedelta(minutes=20))
+        assert [a.sources for a in out.alerts] == [["src-a", "src-b", "src-c"]]
+    finally:
+        reopened.close()
+
+
+def test_engine_from_the_shipped_rules_file():
+    from khabar.settings import CONFIG_DIR
+    from processors.alert import engine_from_file
+
+    eng = engine_from_file({}, CONFIG_DIR / "rules.yaml")
+    eng._places = PLACES
+    out = eng.evaluate(make_article("a1", places=[place("town-ariha")], killed=60), now=T0)
+    assert set(out.article.alerts) == {"idlib-deaths-10", "mass-casualty-50"}
