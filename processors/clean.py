@@ -216,6 +216,12 @@ def _token_form(token: str) -> str:
     return matching_form(token)
 
 
+@lru_cache(maxsize=4096)
+def _n_words(paragraph: str) -> int:
+    return len(paragraph.split())
+
+
+@lru_cache(maxsize=4096)
 def _norm(paragraph: str, max_words: int | None = None) -> str:
     """Matching form of a paragraph (or of its first `max_words` words)."""
     tokens = paragraph.split()
@@ -244,7 +250,7 @@ def _ends_sentence(paragraph: str) -> bool:
 
 def _headline_like(paragraph: str, max_words: int = 20) -> bool:
     """A short line without sentence punctuation at the end: a linked headline."""
-    return 3 <= len(paragraph.split()) <= max_words and not _ends_sentence(paragraph)
+    return 3 <= _n_words(paragraph) <= max_words and not _ends_sentence(paragraph)
 
 
 def _informal_score(paragraph: str, norm: str, tokens: list[str]) -> int:
@@ -265,7 +271,7 @@ def _informal_score(paragraph: str, norm: str, tokens: list[str]) -> int:
 
 
 def _is_related_header(paragraph: str) -> bool:
-    n_words = len(paragraph.split())
+    n_words = _n_words(paragraph)
     if n_words > 6 and (_ends_sentence(paragraph) or n_words > 30):
         return False
     return bool(_RELATED_HEADER.match(_norm(paragraph, 8)))
@@ -296,7 +302,7 @@ def _drop_related_lists(paras: list[str]) -> list[str]:
 def _cut_at_comments(paras: list[str]) -> list[str]:
     """Everything from a comments-section header on is readers' text, not the article."""
     for i, para in enumerate(paras):
-        if i > 0 and len(para.split()) <= 5:
+        if i > 0 and _n_words(para) <= 5:
             norm = _norm(para)
             if len(words(norm)) <= 5 and _COMMENTS_HEADER.match(norm):
                 return paras[:i]
@@ -319,7 +325,7 @@ def _is_chrome_line(para: str) -> bool:
     """A line that is a widget, a feed footer or bare symbols, wherever it is."""
     if _is_symbols_only(para):
         return True
-    n_words = len(para.split())
+    n_words = _n_words(para)
     if n_words <= 8 and _is_widget_line(para, words(_norm(para))):
         return True
     return n_words <= 80 and bool(_FEED_FOOTER_START.match(_norm(para, 3))) \
@@ -331,7 +337,10 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
     kept = [para for para in paragraphs if not _is_chrome_line(para)]
     kept = _cut_at_comments(kept)
     for _ in range(2):  # comments may follow a related list, or the other way round
+        before = len(kept)
         kept = _drop_trailing_comments(_drop_related_lists(kept))
+        if len(kept) == before:
+            break
     return kept
 
 
