@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khabar.models import Casualties
+from khabar.textnorm import matching_form
 from processors.tagging.casualties import CasualtyTagger
 from processors.tagging.doc import Doc
 from processors.tagging.events import EventTagger
 from processors.tagging.names import NameResult, NameTagger
+from processors.tagging.persons_rule import RolePersonRule
 from processors.tagging.taxonomy import TAXONOMY_DIR, Taxonomy, load_taxonomy
 
 
@@ -28,6 +30,7 @@ class Tagger:
         self.names = NameTagger(taxonomy)
         self.events = EventTagger(taxonomy.events)
         self.casualties = CasualtyTagger(taxonomy.events.casualties)
+        self.role_persons = RolePersonRule(taxonomy.context)
 
     @classmethod
     def from_dir(cls, directory: Path | str = TAXONOMY_DIR) -> Tagger:
@@ -36,6 +39,10 @@ class Tagger:
     def tag_text(self, text: str) -> Tags:
         doc = Doc.from_text(text)
         names = self.names.tag(doc)
+        if names.actor_mentions:
+            known = {matching_form(f) for p in names.persons for f in p.forms}
+            names.persons.extend(self.role_persons.find(
+                doc, [h for h, _a in names.actor_mentions], names.spans, known))
         events = self.events.tag(doc, names.actor_mentions, names.spans)
         return Tags(names=names, event_types=events, casualties=self.casualties.tag(doc))
 

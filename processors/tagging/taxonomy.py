@@ -169,13 +169,17 @@ class Taxonomy:
     events: EventsConfig
     place_words: frozenset[str]  # مدينة, بلدة, ريف ... (context for context_aliases)
     prepositions: frozenset[str]
+    context: ContextWords
 
 
-class _ContextWords(BaseModel):
+class ContextWords(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     place_words: list[str]
     prepositions: list[str]
+    person_roles: list[str] = Field(default_factory=list)
+    person_ranks: list[str] = Field(default_factory=list)
+    person_ends: list[str] = Field(default_factory=list)
 
 
 def load_taxonomy(directory: Path | str = TAXONOMY_DIR) -> Taxonomy:
@@ -191,7 +195,7 @@ def load_taxonomy(directory: Path | str = TAXONOMY_DIR) -> Taxonomy:
     events_path = directory / "events.yaml"
     events = validate(EventsConfig, read_yaml(events_path), events_path)
     ctx_path = directory / "context.yaml"
-    ctx = validate(_ContextWords, read_yaml(ctx_path), ctx_path)
+    ctx = validate(ContextWords, read_yaml(ctx_path), ctx_path)
     _check_references(directory, places, actors)
     from khabar.textnorm import matching_form
 
@@ -199,6 +203,7 @@ def load_taxonomy(directory: Path | str = TAXONOMY_DIR) -> Taxonomy:
         places=places, actors=actors, persons=persons, events=events,
         place_words=frozenset(matching_form(w) for w in ctx.place_words),
         prepositions=frozenset(matching_form(w) for w in ctx.prepositions),
+        context=ctx,
     )
 
 
