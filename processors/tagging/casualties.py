@@ -133,12 +133,16 @@ class CasualtyTagger:
             return None  # "بين قتيل وجريح", "killed or wounded"
         # a death/injury word right after the number, or after its victim noun and a few
         # qualifiers ("23 مدنيا على الأقل بينهم ثمانية أطفال قتلوا")
+        head = 0  # index of the word that must be the victim noun
         for i, word in enumerate(after):
             if self.killed_nouns.has(word):
                 return "killed"
             if self.injured_nouns.has(word):
                 return "injured"
-            if (i == 0 and not self.victim_nouns.has(word)) or self.not_triggers.has(word):
+            if i == 0 and word in ("من", "of"):
+                head = 1  # "3 من المهاجمين قتلوا"
+                continue
+            if (i == head and not self.victim_nouns.has(word)) or self.not_triggers.has(word):
                 break
         # a killing/injuring word before, nearest first, in the same clause
         for i in range(len(before) - 1, -1, -1):
