@@ -106,17 +106,24 @@ def read_states(settings: Settings, timeout: float = 30.0) -> dict[str, FeedStat
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
         if not tps:
             return states
-        consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
+        begin = consumer.beginning_offsets(tps)
         end = consumer.end_offsets(tps)
+        todo = {tp for tp in tps if end[tp] > begin[tp]}
+        if not todo:
+            return states
+        consumer.assign(sorted(todo, key=lambda tp: tp.partition))
+        for tp in todo:
+            consumer.seek(tp, begin[tp])
         deadline = time.monotonic() + timeout
-        while any(consumer.position(tp) < end[tp] for tp in tps):
+        while todo:
             if time.monotonic() > deadline:
                 raise ServiceUnavailable(f"Kafka at {settings.kafka_bootstrap}: reading {topic} "
                                          f"timed out after {timeout:g}s")
-            for records in consumer.poll(timeout_ms=500).values():
+            for tp, records in consumer.poll(timeout_ms=500).items():
                 for record in records:
                     _apply(states, record.key, record.value)
+                if records and records[-1].offset + 1 >= end[tp]:
+                    todo.discard(tp)
     except KafkaError as exc:
         raise ServiceUnavailable(f"Kafka at {settings.kafka_bootstrap}: cannot read {topic}: {exc}") from None
     finally:
