@@ -34,6 +34,8 @@ def injured(text: str) -> list[int]:
         ("لقي 9 أشخاص مصرعهم بانفجار سيارة", 9),
         ("أودى الانفجار بحياة 12 شخصا", 12),
         ("وثق الناشطون مقتل ألف ومئتي مدني خلال الشهر", 1200),
+        ("انتشلت فرق الإنقاذ جثث 5 أشخاص من تحت الأنقاض", 5),
+        ("أكد المصدر أن 4 من المهاجمين قتلوا", 4),
         ("The strike killed 23 civilians, activists said.", 23),
         ("At least 40 people were killed in the attack.", 40),
         ("The death toll rose to 57.", 57),
@@ -90,3 +92,7 @@ def test_numbers_that_are_not_deaths(text: str) -> None:
 
 def test_number_of_the_killed_is_not_confused_with_a_later_date() -> None:
     assert killed("قتل 8 أشخاص في الهجوم الذي وقع في 3 أيار") == [8]
+
+
+def test_victim_noun_and_qualifiers_before_the_death_verb() -> None:
+    assert killed("قال ناشطون إن 19 مدنيا على الأقل بينهم خمسة أطفال قتلوا في القصف") == [19, 5]

@@ -38,6 +38,7 @@ def events(text: str) -> list[str]:
         ("فرقت قوات الأمن مظاهرة بالغاز المسيل للدموع", "protest_with_intervention"),
         ("توصل الطرفان إلى اتفاق لوقف إطلاق النار في المدينة", "agreement"),
         ("نزح آلاف المدنيين من القرى الحدودية", "displacement"),
+        ("قالت الأمم المتحدة إن الآلاف فروا من منازلهم خلال الأسبوع الماضي", "displacement"),
     ],
 )
 def test_each_event_type(text: str, event: str) -> None:

@@ -221,3 +221,15 @@ def test_english_text() -> None:
                    "the Syrian Observatory for Human Rights said. Clashes continued near Deir ez-Zor.")
     assert [p.id for p in result.places] == ["sy-town-palmyra", "sy-town-deir-ez-zor"]
     assert [a.id for a in result.actors] == ["syrian_government_forces", "islamic_state", "sohr"]
+
+
+def test_common_word_place_in_a_list_after_a_place() -> None:
+    # السوسة needs context; joined by و to a place just named, it is a place
+    ids = place_ids("تحصن المقاتلون في الشعفة والسوسة شرقي الفرات")
+    assert "sy-town-shafa" in ids and "sy-town-susah" in ids
+    assert "sy-town-susah" not in place_ids("أكلت السوسة الخشب القديم")
+
+
+def test_lam_merged_article_form_is_the_written_word() -> None:
+    tag = names("وصلت التعزيزات للحسكة مساء").places[0]
+    assert (tag.id, tag.forms) == ("sy-town-hasakah", ["للحسكة"])
