@@ -29,6 +29,8 @@ def person_id(name_norm: str) -> str:
 class RolePersonRule:
     def __init__(self, ctx: ContextWords) -> None:
         self.roles = [tuple(matching_form(r).split()) for r in ctx.person_roles]
+        # the word right before the actor must end a role: a cheap test before the full one
+        self.role_ends = frozenset(p + r[-1] for r in self.roles for p in ("", "و", "ف"))
         self.ranks = frozenset(matching_form(r).rstrip(".") for r in ctx.person_ranks)
         self.ends = frozenset(matching_form(w) for w in ctx.person_ends)
 
@@ -55,6 +57,8 @@ class RolePersonRule:
         return list(found.values())
 
     def _role_before(self, doc: Doc, hit: Hit) -> bool:
+        if doc.prev_word(hit.word_start) not in self.role_ends:
+            return False
         before = doc.words_before(hit.word_start, 4)
         for role in self.roles:
             n = len(role)
