@@ -77,13 +77,6 @@ def _strip_tags(markup: str) -> str:
     return htmllib.unescape(text)
 
 
-@lru_cache(maxsize=1)
-def _parser():
-    from lxml import html as lxml_html
-
-    return lxml_html.HTMLParser(huge_tree=True)  # deep nesting is not an error in feeds
-
-
 def html_to_text(markup: str) -> str:
     """Readable text of an HTML document or fragment: blocks -> blank lines, <br> -> newline."""
     from lxml import etree
@@ -92,15 +85,14 @@ def html_to_text(markup: str) -> str:
     markup = _XML_DECL.sub("", markup)
     if not markup.strip():
         return ""
+    parser = lxml_html.HTMLParser(huge_tree=True)  # deep nesting is not an error in feeds
     try:
-        root = lxml_html.document_fromstring(markup, parser=_parser())
+        root = lxml_html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, ValueError):
         return _strip_tags(markup)
-    all_text = root.text_content()
-    fallback = _strip_tags(markup)
-    if len(all_text.split()) < 0.9 * len(fallback.split()):
-        return fallback  # libxml2 dropped text (e.g. nesting deeper than it allows): keep it
-    total = len(all_text)
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        return _strip_tags(markup)  # libxml2 dropped what it could not hold: keep the text
+    total = len(root.text_content())
     out: list[str] = []
     stack: list[tuple[object, bool]] = [(root, False)]
     while stack:  # iterative: hostile feeds nest deeper than Python's recursion limit
