@@ -80,6 +80,11 @@ def _token_words(raw: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((w, _stems(w)) for w in _TOKEN.findall(matching_form(raw)))
 
 
+@lru_cache(maxsize=200_000)
+def _token_stem_set(raw: str) -> frozenset[str]:
+    return frozenset(stem for _word, stems in _token_words(raw) for stem in stems)
+
+
 @dataclass
 class TermHit:
     term: str
@@ -91,21 +96,27 @@ class TextIndex:
 
     def __init__(self, text: str) -> None:
         self.raw = text.split()
-        self.stems: list[tuple[str, ...]] = []
-        self.owner: list[int] = []  # index of the raw token each word came from
-        self.stem_set: set[str] = set()
-        for r, raw in enumerate(self.raw):
-            for _word, stems in _token_words(raw):
-                self.stems.append(stems)
-                self.owner.append(r)
-                self.stem_set.update(stems)
+        # every stem in the text: enough to rule most terms out (positions come later, if needed)
+        self.stem_set: frozenset[str] = frozenset().union(*map(_token_stem_set, set(self.raw)))
+        self._stems: list[tuple[str, ...]] | None = None
+        self._owner: list[int] = []  # index of the raw token each word came from
         self._sorted: list[str] | None = None
-        self._positions: dict[str, list[int]] | None = None
         self._found: dict[str, TermHit | None] = {}
 
     @classmethod
     def build(cls, text: str) -> TextIndex:
         return cls(text)
+
+    @property
+    def stems(self) -> list[tuple[str, ...]]:
+        """Stems of each word, in text order (built on first need)."""
+        if self._stems is None:
+            self._stems = []
+            for r, raw in enumerate(self.raw):
+                for _word, stems in _token_words(raw):
+                    self._stems.append(stems)
+                    self._owner.append(r)
+        return self._stems
 
     def _sorted_stems(self) -> list[str]:
         if self._sorted is None:
@@ -122,13 +133,9 @@ class TextIndex:
         return out
 
     def _starts(self, stems: list[str]) -> list[int]:
-        """Word positions carrying any of these stems (position index built on first need)."""
-        if self._positions is None:
-            self._positions = {}
-            for i, word_stems in enumerate(self.stems):
-                for stem in word_stems:
-                    self._positions.setdefault(stem, []).append(i)
-        return sorted({i for stem in stems for i in self._positions.get(stem, ())})
+        """Word positions carrying any of these stems (one pass; only for terms that occur)."""
+        wanted = set(stems)
+        return [i for i, word_stems in enumerate(self.stems) if not wanted.isdisjoint(word_stems)]
 
     @staticmethod
     def _word_at(word: TermWord, stems: tuple[str, ...]) -> bool:
@@ -155,6 +162,6 @@ class TextIndex:
             if i + n <= len(self.stems) and all(
                 self._word_at(w, self.stems[i + k]) for k, w in enumerate(term.words[1:], 1)
             ):
-                surface = " ".join(self.raw[self.owner[i]:self.owner[i + n - 1] + 1])
+                surface = " ".join(self.raw[self._owner[i]:self._owner[i + n - 1] + 1])
                 return TermHit(term.source, surface.strip(_EDGE_PUNCT) or surface)
         return None
