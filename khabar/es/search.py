@@ -18,6 +18,9 @@ from khabar.es.fastnorm import fast_matching_form as matching_form
 from khabar.settings import Settings
 
 TEXT_FIELDS = ["title^3", "summary^2", "body"]
+# a query that is exactly a tag name or surface form (e.g. "قسد") also finds the tagged articles
+TAG_FIELDS = ["places.name", "places.name_en", "places.forms", "actors.name", "actors.name_en",
+              "actors.forms", "persons.name", "persons.name_en", "persons.forms"]
 MATCH_FIELDS = ["match.title^3", "match.summary^2", "match.body"]
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdwMy])\s*$")
 PLACE_FIELDS = ("places.id", "places.name", "places.name_en", "places.forms")
@@ -39,7 +42,8 @@ def _any_term(fields: tuple[str, ...], value: str) -> dict[str, Any]:
 
 
 def text_query(query: str) -> dict[str, Any]:
-    """Every query word in the text (as typed) or in its matching form (fallback fields)."""
+    """Every query word in the text (as typed) or in its matching form (fallback fields), or the
+    whole query as a tag name or form."""
     if not query.strip() or query.strip() == "*":
         return {"match_all": {}}
     return {
@@ -48,6 +52,7 @@ def text_query(query: str) -> dict[str, Any]:
                 {"multi_match": {"query": query, "fields": TEXT_FIELDS, "type": "cross_fields", "operator": "and"}},
                 {"multi_match": {"query": matching_form(query), "fields": MATCH_FIELDS,
                                  "type": "cross_fields", "operator": "and"}},
+                {"multi_match": {"query": query.strip(), "fields": TAG_FIELDS}},
             ],
             "minimum_should_match": 1,
         }

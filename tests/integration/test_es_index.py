@@ -139,6 +139,8 @@ async def test_search_filters_and_originals_only(env):
     assert [h["id"] for h in by_form] == ["a1"]
     by_actor = await search_originals(client, settings, "*", actor="Turkey")
     assert sorted(h["id"] for h in by_actor) == ["a1", "a2"]
+    by_form_query = await search_originals(client, settings, "Syrian Democratic Forces")  # a tag, not in the text
+    assert [h["id"] for h in by_form_query] == ["a1"]
     by_type = await search_originals(client, settings, "*", event_type="armed_clash")
     assert [h["id"] for h in by_type] == ["a2"]
     assert await search_originals(client, settings, "*", since="1h") == []  # all from 2019

@@ -21,11 +21,12 @@ def test_bad_since_is_a_user_error(bad):
 
 def test_query_is_normalised_for_the_fallback_fields():
     q = text_query("إسرائيل")
-    as_typed, normalised = q["bool"]["should"]
+    as_typed, normalised, tags = q["bool"]["should"]
     assert as_typed["multi_match"]["query"] == "إسرائيل"
     assert as_typed["multi_match"]["fields"][0] == "title^3"
     assert normalised["multi_match"]["query"] == "اسراييل"
     assert normalised["multi_match"]["fields"][0] == "match.title^3"
+    assert tags["multi_match"]["query"] == "إسرائيل" and "actors.forms" in tags["multi_match"]["fields"]
 
 
 def test_star_or_empty_matches_everything():
