@@ -87,20 +87,31 @@ class CasualtyTagger:
         self.dual_nouns = {"قتيلين": "killed", "قتيلان": "killed", "جريحين": "injured",
                            "جريحان": "injured"}
         self.dual_words = frozenset(self.dual_nouns) | self.dual_victims.singles
+        # any of these in a sentence makes its numbers worth a look
+        vocab = (self.killed_triggers, self.killed_nouns, self.injured_triggers, self.injured_nouns)
+        self.cue_words = frozenset().union(
+            *(v.singles for v in vocab), *(first for v in vocab for first, _r in v.phrases),
+            self.dual_words)
 
     def tag(self, doc: Doc) -> Casualties:
         killed: list[CountMention] = []
         injured: list[CountMention] = []
         words = doc.words
         used: set[int] = set()
-        for num in find_numbers(doc.norm):
-            first = doc.word_index(num.start)
-            last = doc.word_index(num.end)  # first word after the number
-            used.update(range(first, last))
-            kind = self._classify(doc, num.start, num.end, last, num.value)
-            if kind:
-                self._add(doc, killed if kind == "killed" else injured, num.value, num.start)
-        if not self.dual_words.isdisjoint(words):
+        cue_words = self.cue_words
+        sentences = sorted({doc.sentence_of(doc.word_spans[i][0])
+                            for i, w in enumerate(words) if w in cue_words})
+        for sentence in sentences:  # numbers only matter where deaths or injuries are named
+            s_start, s_end = doc.sentence_span(sentence)
+            for num in find_numbers(doc.norm[s_start:s_end]):
+                start, end = num.start + s_start, num.end + s_start
+                first = doc.word_index(start)
+                last = doc.word_index(end)  # first word after the number
+                used.update(range(first, last))
+                kind = self._classify(doc, start, end, last, num.value)
+                if kind:
+                    self._add(doc, killed if kind == "killed" else injured, num.value, start)
+        if sentences and not self.dual_words.isdisjoint(words):
             self._duals(doc, words, used, killed, injured)
         out = Casualties(killed=killed, injured=injured)
         if killed:
