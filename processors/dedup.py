@@ -20,6 +20,7 @@ All state lives in the store passed in (see processors.dedup_state for its layou
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -157,7 +158,7 @@ class Deduplicator:
         sample_hits = Counter(self.state.posted([f"s:{sample:08x}" for sample in fp.samples]))
         # a candidate needs an LSH collision (resemblance) or enough shared samples to be
         # contained: one or two shared shingles are what unrelated articles have in common
-        min_shared = int(MIN_CONTAINED_SAMPLES * CONTAINMENT_MIN)
+        min_shared = math.ceil(MIN_CONTAINED_SAMPLES * CONTAINMENT_MIN)
         votes = Counter({key: 2 * hits for key, hits in band_hits.items()})
         for key, hits in sample_hits.items():
             if hits >= min_shared or key in band_hits:
