@@ -66,7 +66,8 @@ def read_dead_letter_ids(settings: Settings, start: dict) -> set[str]:
 
 def indexed_ids(settings: Settings, ids: list[str], since: datetime) -> set[str]:
     """Which of `ids` are searchable with processed_at >= since."""
-    from elasticsearch import Elasticsearch, NotFoundError
+    from elasticsearch import ApiError, Elasticsearch, NotFoundError
+    from elasticsearch import ConnectionError as ESConnectionError
 
     from khabar.es.client import make_sync_client
 
@@ -82,6 +83,12 @@ def indexed_ids(settings: Settings, ids: list[str], since: datetime) -> set[str]
                                 source=False, ignore_unavailable=True)
             except NotFoundError:
                 continue
+            except ESConnectionError:
+                break  # not reachable right now: ask again on the next round
+            except ApiError as exc:
+                if exc.meta.status in (429, 500, 502, 503, 504):
+                    break  # e.g. a new monthly index whose shards are still starting
+                raise
             found.update(hit["_id"] for hit in res["hits"]["hits"])
     finally:
         es.close()

@@ -40,6 +40,9 @@ def run(
         from khabar.stack import stack_up
 
         stack_up()
+    from khabar.topics import ensure_topics
+
+    ensure_topics(settings)
     _es_setup(settings)
     supervisor = Supervisor(settings, 0 if ingest_only else workers)
     try:

@@ -30,8 +30,9 @@ class Settings(BaseModel):
     rules_file: Path = CONFIG_DIR / "rules.yaml"
     taxonomy_dir: Path = CONFIG_DIR / "taxonomy"
     faust_app_id: str = "khabar-processors"
-    worker_id: str = "0"  # local workers on one machine need their own RocksDB directory
+    worker_id: str = "0"  # own RocksDB directory per local worker; "auto" = the host name
     metrics_port: int = 9464
+    metrics_host: str = "127.0.0.1"  # 0.0.0.0 in containers so Prometheus can scrape
     dedup_window_days: float = 14.0
     retention_days: int = 365
     log_format: str = "auto"  # auto | json | console

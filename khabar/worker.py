@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import socket
+
 import faust
 from prometheus_client import start_http_server
 
 from khabar.logs import configure_logging, get_logger
 from khabar.settings import Settings
+from khabar.topics import ensure_topics
 
 log = get_logger("khabar.worker")
 
 
-def _serve_metrics(port: int) -> int | None:
+def _serve_metrics(port: int, host: str) -> int | None:
     """Expose metrics on `port` (or the next free one: several local workers share a host)."""
     for candidate in range(port, port + 20):
         try:
-            start_http_server(candidate, addr="127.0.0.1")
+            start_http_server(candidate, addr=host)
             return candidate
         except OSError:
             continue
@@ -25,20 +28,24 @@ def _serve_metrics(port: int) -> int | None:
 
 def run_worker(settings: Settings) -> None:
     from processors.alerts.channels import Dispatcher
-    from processors.alerts.rules import load_rules
+    from processors.alerts.rules import load_rule_set
     from processors.app import create_app
 
     configure_logging(settings.log_format, settings.log_level, service=True)
+    if settings.worker_id == "auto":  # containers: one RocksDB directory per replica
+        settings.worker_id = socket.gethostname()
     settings.state_dir = settings.state_dir / "workers" / settings.worker_id
-    rules = load_rules(settings.rules_file) if settings.rules_file.exists() else []
+    rule_set = load_rule_set(settings.rules_file) if settings.rules_file.exists() else None
+    rules = [r for r in rule_set.rules if r.enabled] if rule_set else []
+    ensure_topics(settings)
     app = create_app(settings, rules)
-    port = _serve_metrics(settings.metrics_port)
+    port = _serve_metrics(settings.metrics_port, settings.metrics_host)
     log.info("worker_starting", worker=settings.worker_id, metrics_port=port, rules=len(rules),
              broker=settings.kafka_bootstrap, es=settings.es_url)
 
     @app.task
     async def start_dispatcher() -> None:
-        dispatcher = Dispatcher(rules)
+        dispatcher = Dispatcher.from_rule_set(rule_set) if rule_set else Dispatcher({})
         await dispatcher.start()
         app.khabar_dispatcher = dispatcher  # type: ignore[attr-defined]
 

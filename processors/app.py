@@ -78,8 +78,9 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
     alerts_topic = topic("alerts")
     dlq_topic = topic("articles.dlq")
 
-    table_kwargs = {"default": None, "partitions": 1, "value_serializer": "json",
-                    "key_serializer": "raw", "options": dict(ROCKSDB_OPTIONS)}
+    # JSON values (the app's default serializer): the stage stores hold only JSON types
+    table_kwargs = {"default": None, "partitions": 1, "key_type": str,
+                    "options": dict(ROCKSDB_OPTIONS)}
     dedup_table = app.Table("dedup-state", **table_kwargs)
     alert_table = app.Table("alert-state", **table_kwargs)
 
@@ -144,7 +145,7 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
                 metrics.ALERTS_FIRED.labels(alert.rule_id).inc()
                 await alerts_topic.send(key=alert.rule_id.encode(), value=alert.model_dump_json(by_alias=True).encode())
             if outcome.alerts or outcome.alert_updates:
-                await _dispatch(app, outcome.alerts + outcome.alert_updates)
+                _dispatch(app, outcome.alerts, outcome.alert_updates)
 
     @app.agent(app.topic(settings.topic("articles.enriched"), settings.topic("articles.updates"),
                          settings.topic("alerts"), key_serializer="raw", value_serializer="raw"),
@@ -202,9 +203,11 @@ async def _sink_item(event: Any, settings: Settings, dead_letter) -> Any:
         return None
 
 
-async def _dispatch(app: faust.App, alerts: list[Alert]) -> None:
-    """Hand alerts to the background webhook/log dispatcher (never blocks the stream)."""
+def _dispatch(app: faust.App, alerts: list[Alert], updates: list[Alert]) -> None:
+    """Hand alerts to the background webhook/log dispatcher (submit never blocks the stream)."""
     dispatcher = getattr(app, "khabar_dispatcher", None)
     if dispatcher is not None:
         for alert in alerts:
             dispatcher.submit(alert)
+        for alert in updates:
+            dispatcher.submit(alert, update=True)
