@@ -88,37 +88,38 @@ class Deduplicator:
         """Classify one article and record it; `now` defaults to the current time (UTC)."""
         now = _as_utc(now)
         self.state.expire_before(_hour(now - self.window))
+        hour = self.state.bucket_for(_hour(now))
         key = doc_key(article.id)
         fp = fingerprint(dedup_text(article))
         previous = self.state.record(key)
         if previous is not None and previous.get("id") == article.id:
-            return self._revision(article, key, previous, fp, now)
+            return self._revision(article, key, previous, fp, hour)
         match = self._find(fp)
         if match is not None and article.id in (match.record["id"], match.record.get("of")):
             match = None  # its own copy: the original came back after leaving the window
         if match is None:
-            record = self._record(article, fp, now, status="original", of=None, similarity=0.0)
-            self._store(key, record, now, indexed=True)
+            record = self._record(article, fp, hour, status="original", of=None, similarity=0.0)
+            self._store(key, record, hour, indexed=True)
             return DedupOutcome(self._with(article, Dedup(status="original")))
-        return self._copy(article, key, fp, match, now)
+        return self._copy(article, key, fp, match, hour)
 
     # --- the three outcomes ---------------------------------------------------------
     def _revision(self, article: Article, key: str, record: dict[str, Any], fp: Fingerprint,
-                  now: datetime) -> DedupOutcome:
+                  hour: int) -> DedupOutcome:
         """Same id again: keep status, of and copies; refresh content and window position."""
         updated = dict(record)
         if record.get("x") != fp.exact:
             self.state.unindex(key, record)
             updated.update(x=fp.exact, s=pack_ints(fp.samples), b=pack_bands(fp.bands))
             updated["i"] = True
-        updated.update(ts=_iso(article.timestamp), t=_hour(now))
-        self._store(key, updated, now, indexed=bool(updated.get("i")))
+        updated.update(ts=_iso(article.timestamp), t=hour)
+        self._store(key, updated, hour, indexed=bool(updated.get("i")))
         dedup = Dedup(status=record["st"], of=record.get("of"), similarity=record.get("sim", 0.0),
                       copies=record.get("cp", 0) if record["st"] == "original" else 0)
         return DedupOutcome(self._with(article, dedup))
 
     def _copy(self, article: Article, key: str, fp: Fingerprint, match: _Match,
-              now: datetime) -> DedupOutcome:
+              hour: int) -> DedupOutcome:
         """A copy of an earlier article: point at its original and count the copy there."""
         found = match.record
         original_id = found["id"] if found["st"] == "original" else found["of"]
@@ -127,10 +128,10 @@ class Deduplicator:
             similarity = 1.0 if found["st"] == "original" else found.get("sim", 0.0)
         else:
             status, similarity = "near_duplicate", match.similarity
-        record = self._record(article, fp, now, status=status, of=original_id, similarity=similarity)
+        record = self._record(article, fp, hour, status=status, of=original_id, similarity=similarity)
         # an identical text is already findable through the first copy; a near copy is indexed
         # so that later copies closer to it than to the original are still found
-        self._store(key, record, now, indexed=not match.exact)
+        self._store(key, record, hour, indexed=not match.exact)
         update = self._count_copy(original_id)
         dedup = Dedup(status=status, of=original_id, similarity=round(similarity, 3))
         return DedupOutcome(self._with(article, dedup), update)
@@ -185,15 +186,15 @@ class Deduplicator:
 
     # --- records --------------------------------------------------------------------
     @staticmethod
-    def _record(article: Article, fp: Fingerprint, now: datetime, *, status: str,
+    def _record(article: Article, fp: Fingerprint, hour: int, *, status: str,
                 of: str | None, similarity: float) -> dict[str, Any]:
         return {
             "id": article.id, "st": status, "of": of, "sim": round(similarity, 3), "cp": 0,
-            "ts": _iso(article.timestamp), "t": _hour(now), "x": fp.exact,
+            "ts": _iso(article.timestamp), "t": hour, "x": fp.exact,
             "s": pack_ints(fp.samples), "b": pack_bands(fp.bands),
         }
 
-    def _store(self, key: str, record: dict[str, Any], now: datetime, *, indexed: bool) -> None:
+    def _store(self, key: str, record: dict[str, Any], hour: int, *, indexed: bool) -> None:
         record = {**record, "i": indexed}
         if not indexed:  # keep only what a revision needs; the content is indexed elsewhere
             record.update(s="", b="")
@@ -202,7 +203,7 @@ class Deduplicator:
             self.state.index(key, record)
         elif record["x"] and self.state.exact_owner(record["x"]) is None:
             self.state.index(key, {"x": record["x"]})
-        self.state.register(key, _hour(now))
+        self.state.register(key, hour)
 
     @staticmethod
     def _with(article: Article, dedup: Dedup) -> Article:

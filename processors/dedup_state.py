@@ -121,6 +121,11 @@ class DedupState:
             self.remove_posting(f"s:{sample:08x}", key)
 
     # --- the window -----------------------------------------------------------------
+    def bucket_for(self, hour: int) -> int:
+        """The bucket to register in: never one expiry has already passed (clock went back)."""
+        cursor = self.store.get("w:cursor")
+        return hour if cursor is None else max(hour, cursor)
+
     def register(self, key: str, hour: int) -> None:
         """Remember that `key` was (re)written in this hour, for its expiry."""
         count = self.store.get(f"w:{hour}") or 0

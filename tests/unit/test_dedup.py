@@ -292,3 +292,12 @@ def test_paragraphs_are_found_in_their_own_seed_never_in_another() -> None:
                 found += 1
     assert checked > 50
     assert found >= 0.95 * checked
+
+
+def test_a_clock_going_back_cannot_leak_state() -> None:
+    store = JsonTable()
+    dedup = Deduplicator(store, window_days=1)
+    dedup.check(_file("001_seed.txt"), T0 + timedelta(days=30))
+    dedup.check(_file("002_seed.txt"), T0)  # "now" 30 days earlier (a replay, a clock reset)
+    dedup.check(_file("003_seed.txt"), T0 + timedelta(days=33))
+    assert [k for k in store.data if k.startswith("d:")] == [f"d:{doc_key(_file('003_seed.txt').id)}"]
