@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -12,6 +13,7 @@ from rich.console import Group
 from rich.live import Live
 from rich.table import Table
 
+from khabar.logs import get_logger
 from khabar.settings import Settings
 from khabar.supervisor import Supervisor
 
@@ -39,10 +41,15 @@ async def scrape_stage_counts(ports: list[int]) -> dict[str, dict[str, float]]:
 
 def render(sources: dict[str, dict], stages: dict[str, dict[str, float]]) -> Group:
     feeds = Table(title="sources", expand=True)
-    for col in ("source", "polls", "items", "last status", "errors", "next poll"):
+    for col in ("source", "polls", "items", "last poll", "error streak", "next poll"):
         feeds.add_column(col)
     for sid, st in sorted(sources.items()):
-        feeds.add_row(sid, str(st.get("polls", 0)), str(st.get("items", 0)), str(st.get("status", "")),
+        last = st.get("outcome", "")
+        if st.get("http_status"):
+            last = f"{last} ({st['http_status']})"
+        if st.get("error"):
+            last = f"{last}: {st['error']}"[:60]
+        feeds.add_row(sid, str(st.get("polls", 0)), str(st.get("items_total", 0)), last,
                       str(st.get("error_streak", 0)), str(st.get("next_poll", "")))
     pipe = Table(title="pipeline (all workers)", expand=True)
     for col in ("stage", "in", "out", "dead-lettered"):
@@ -57,7 +64,8 @@ def render(sources: dict[str, dict], stages: dict[str, dict[str, float]]) -> Gro
 
 
 async def run_forever(settings: Settings, sources: list, supervisor: Supervisor) -> None:
-    """Poll until Ctrl-C / SIGTERM, redrawing the status every second."""
+    """Poll until Ctrl-C / SIGTERM, redrawing the status every second (or logging it when
+    stdout is not a terminal, e.g. in a container)."""
     from ingest.run import poll_forever
 
     stop = asyncio.Event()
@@ -67,13 +75,35 @@ async def run_forever(settings: Settings, sources: list, supervisor: Supervisor)
     status: dict[str, dict] = {}
 
     def on_status(update: dict) -> None:
-        status.setdefault(str(update.get("id", "?")), {}).update(update)
+        status.setdefault(str(update.get("source", "?")), {}).update(update)
 
     poller = asyncio.create_task(poll_forever(settings, sources, stop, on_status))
+    try:
+        if sys.stdout.isatty():
+            await _draw_until(stop, supervisor, status)
+        else:
+            await _log_until(stop, supervisor, status)
+    finally:
+        stop.set()
+        await poller
+
+
+async def _draw_until(stop: asyncio.Event, supervisor: Supervisor, status: dict) -> None:
     with Live(render(status, {"in": {}, "out": {}, "dead": {}}), refresh_per_second=2) as live:
         while not stop.is_set():
             supervisor.check_alive()
             live.update(render(status, await scrape_stage_counts(supervisor.metrics_ports())))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
-    await poller
+
+
+async def _log_until(stop: asyncio.Event, supervisor: Supervisor, status: dict, every_s: float = 30.0) -> None:
+    log = get_logger("khabar.run")
+    while not stop.is_set():
+        supervisor.check_alive()
+        stages = await scrape_stage_counts(supervisor.metrics_ports())
+        log.info("status", sources=len(status),
+                 items_total=sum(int(st.get("items_total", 0) or 0) for st in status.values()),
+                 stages=stages)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every_s)
