@@ -10,13 +10,12 @@ seen first). A pair is *caught* when both files end up under the same original.
 from __future__ import annotations
 
 import csv
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from khabar.errors import UserError
-from khabar.models import Article, RawArticle, SourceRef, stable_id
+from khabar.models import Article, RawArticle, SourceRef
 from processors.clean import clean
 from processors.dedup import Deduplicator, dedup_text
 from processors.dedup_text import fingerprint, resemblance
@@ -27,21 +26,22 @@ LABELS = ("duplicate", "near_duplicate", "distinct")
 def raw_from_file(path: Path, fetched_at: datetime) -> RawArticle:
     """A RawArticle for a local file: `.json` is a RawArticle, anything else plain text.
 
-    A text file's id is the hash of its normalised text (NFC, whitespace collapsed), as
-    DESIGN §3 specifies for plain files; `source.id` is the file name.
+    Plain text is read exactly as `khabar process` reads it (ingest.files.text_article: the
+    id hashes the text's matching form, DESIGN §3), with `source.id` = the file name.
     """
-    try:
-        data = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read: {exc}") from None
+    from ingest.files import text_article
+
     if path.suffix.lower() == ".json":
         try:
-            return RawArticle.model_validate_json(data)
+            return RawArticle.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"{path}: cannot read: {exc}") from None
         except ValueError as exc:
             raise UserError(f"{path}: not a RawArticle JSON record: {exc}") from None
-    normalised = " ".join(unicodedata.normalize("NFC", data).split())
-    return RawArticle(id=stable_id("text", normalised), source=SourceRef(id=path.name, name=path.name),
-                      content=data, content_type="text", fetched_at=fetched_at)
+    try:
+        return text_article(path, source=SourceRef(id=path.name, name=path.name), fetched_at=fetched_at)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc}") from None
 
 
 def read_pairs(pairs: Path) -> list[tuple[int, str, str, str]]:

@@ -68,7 +68,7 @@ def test_bad_pair_files_name_the_line(tmp_path: Path, content: str, message: str
         evaluate_dedup(pairs)
 
 
-def test_text_file_id_is_the_hash_of_its_normalised_text(tmp_path: Path) -> None:
+def test_text_files_get_the_same_id_as_khabar_process_gives_them(tmp_path: Path) -> None:
     now = datetime.now(UTC)
     (tmp_path / "a.txt").write_text("نص  الخبر\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("نص الخبر", encoding="utf-8")
@@ -76,3 +76,6 @@ def test_text_file_id_is_the_hash_of_its_normalised_text(tmp_path: Path) -> None
     ids = [raw_from_file(tmp_path / n, now).id for n in ("a.txt", "b.txt", "c.txt")]
     assert ids[0] == ids[1] != ids[2]
     assert raw_from_file(tmp_path / "a.txt", now).source.id == "a.txt"
+    from ingest.entries import text_id
+
+    assert ids[0] == text_id("نص  الخبر\n")
