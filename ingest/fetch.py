@@ -14,6 +14,7 @@ import email.utils
 import ipaddress
 import socket
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -30,6 +31,7 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 REDIRECTS = {301, 302, 303, 307, 308}
 RETRY_AFTER_STATUSES = {429, 503}
 MAX_RETRY_AFTER = 24 * 3600.0
+SMALL_BODY = 65536  # error/redirect bodies up to this size are read and dropped (keep-alive)
 
 
 class FetchError(Exception):
@@ -112,8 +114,23 @@ async def ensure_public_host(url: str) -> None:
                              "mark the source `local: true` to allow it")
 
 
+class _Host:
+    """One origin's connection pool and concurrency slots."""
+
+    def __init__(self, client: httpx.AsyncClient, per_host: int) -> None:
+        self.client = client
+        self.slots = asyncio.Semaphore(per_host)
+        self.in_use = 0
+
+
 class Fetcher:
-    """One shared httpx client with per-host limits; use as an async context manager."""
+    """httpx clients per host (bounded LRU) with per-host and total limits.
+
+    One small pool per origin instead of one big shared pool: httpcore checks every idle
+    connection of a pool on each request, so a single pool over hundreds of hosts costs
+    O(pool) CPU per request; per-host pools keep that O(per_host). Pools of hosts not used
+    recently are closed, so thousands of feeds do not pin thousands of idle sockets.
+    """
 
     def __init__(
         self,
@@ -122,17 +139,16 @@ class Fetcher:
         max_redirects: int = 5,
         connect_timeout: float = 10.0,
         user_agent: str = USER_AGENT,
+        max_hosts: int = 256,
     ) -> None:
         self.per_host = per_host
         self.max_redirects = max_redirects
         self.connect_timeout = connect_timeout
-        self._host_slots: dict[str, asyncio.Semaphore] = {}
-        self._client = httpx.AsyncClient(
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=max_connections),
-        )
+        self.max_hosts = max_hosts
+        self._headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
+        self._hosts: OrderedDict[str, _Host] = OrderedDict()
+        self._total = asyncio.Semaphore(max_connections)
+        self._closing: set[asyncio.Task] = set()
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -141,15 +157,37 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        hosts, self._hosts = list(self._hosts.values()), OrderedDict()
+        await asyncio.gather(*(h.client.aclose() for h in hosts), *self._closing,
+                             return_exceptions=True)
 
-    def _slot(self, url: str) -> asyncio.Semaphore:
+    def _host(self, url: str) -> _Host:
         parts = urlsplit(url)
-        key = f"{parts.hostname}:{parts.port or ''}"
-        slot = self._host_slots.get(key)
-        if slot is None:
-            slot = self._host_slots[key] = asyncio.Semaphore(self.per_host)
-        return slot
+        key = f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
+        host = self._hosts.get(key)
+        if host is not None:
+            self._hosts.move_to_end(key)
+            return host
+        client = httpx.AsyncClient(
+            headers=self._headers, follow_redirects=False,
+            limits=httpx.Limits(max_connections=self.per_host, max_keepalive_connections=self.per_host,
+                                keepalive_expiry=30.0),
+        )
+        host = self._hosts[key] = _Host(client, self.per_host)
+        self._evict()
+        return host
+
+    def _evict(self) -> None:
+        """Close the least recently used idle pools beyond `max_hosts`."""
+        for key in list(self._hosts):
+            if len(self._hosts) <= self.max_hosts:
+                break
+            host = self._hosts[key]
+            if host.in_use == 0:
+                del self._hosts[key]
+                task = asyncio.ensure_future(host.client.aclose())
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     async def fetch(
         self,
@@ -175,8 +213,14 @@ class Fetcher:
                 while True:
                     if not allow_private:
                         await ensure_public_host(current)
-                    async with self._slot(current):
-                        result = await self._get_once(current, headers, timeout, max_bytes)
+                    host = self._host(current)
+                    host.in_use += 1
+                    try:
+                        async with host.slots, self._total:  # host first: no hoarding
+                            result = await self._get_once(host.client, current, headers, timeout,
+                                                          max_bytes)
+                    finally:
+                        host.in_use -= 1
                     if result.status in REDIRECTS and "location" in result.headers:
                         if len(redirects) >= self.max_redirects:
                             raise FetchError(f"more than {self.max_redirects} redirects",
@@ -208,12 +252,15 @@ class Fetcher:
                              status=status, retry_after=retry_after)
         raise FetchError(f"HTTP {status}", status=status)
 
-    async def _get_once(self, url: str, headers: Mapping[str, str], timeout: float,
-                        max_bytes: int) -> FetchResult:
+    async def _get_once(self, client: httpx.AsyncClient, url: str, headers: Mapping[str, str],
+                        timeout: float, max_bytes: int) -> FetchResult:
         request_timeout = httpx.Timeout(timeout, connect=min(self.connect_timeout, timeout))
-        async with self._client.stream("GET", url, headers=headers, timeout=request_timeout) as resp:
+        async with client.stream("GET", url, headers=headers, timeout=request_timeout) as resp:
             resp_headers = {k.lower(): v for k, v in resp.headers.items()}
             if not 200 <= resp.status_code < 300:
+                declared = resp_headers.get("content-length", "")
+                if resp.status_code == 304 or (declared.isdigit() and int(declared) <= SMALL_BODY):
+                    await resp.aread()  # drained, so the connection can be reused
                 return FetchResult(url=url, status=resp.status_code, headers=resp_headers)
             declared = resp_headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in resp_headers:

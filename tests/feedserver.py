@@ -6,7 +6,7 @@ served in order, the last one repeating. Every request is recorded so tests can 
 what the poller sent (User-Agent, If-None-Match ...).
 
 As a script it serves generated feeds for the benchmark:
-    python tests/feedserver.py --items 20
+    python tests/feedserver.py --items 20 [--latency 0.1]
 prints `READY <base url>` and serves until stdin closes. Feeds with an even number never
 change (conditional GET → 304); odd ones gain a new item on every request (200).
 """
@@ -175,8 +175,11 @@ def rss(items: list[dict[str, str]], title: str = "Test feed", link: str = "http
     return "".join(parts).encode(encoding)
 
 
-def generated_feeds(items: int = 20, base_time: datetime | None = None) -> Responder:
-    """Responder for /feeds/<n>.xml: even n never change, odd n gain an item per request."""
+def generated_feeds(items: int = 20, base_time: datetime | None = None, latency: float = 0.0) -> Responder:
+    """Responder for /feeds/<n>.xml: even n never change, odd n gain an item per request.
+
+    `latency` delays every response (a server across the internet, not on this machine).
+    """
     base_time = base_time or datetime(2024, 1, 1, tzinfo=UTC)
     versions: dict[int, int] = {}
     lock = threading.Lock()
@@ -201,7 +204,7 @@ def generated_feeds(items: int = 20, base_time: datetime | None = None) -> Respo
             })
         return Canned(rss(list(reversed(entries)), title=f"Feed {number}"),
                       headers={"Content-Type": "application/rss+xml; charset=utf-8"},
-                      etag=f'"f{number}-v{version}"')
+                      etag=f'"f{number}-v{version}"', delay=latency)
 
     return respond
 
@@ -209,10 +212,11 @@ def generated_feeds(items: int = 20, base_time: datetime | None = None) -> Respo
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each response")
     args = parser.parse_args(argv)
     server = FeedServer()
     server.requests = _Discard()
-    server.route("/feeds/", generated_feeds(args.items))
+    server.route("/feeds/", generated_feeds(args.items, latency=args.latency))
     server.routes = _PrefixRoutes(server.routes)
     server.start()
     print(f"READY {server.base_url}", flush=True)

@@ -12,6 +12,9 @@ Baselines measured in the same run, on the same server and bytes:
   one after another — how feedparser is used when nothing is built around it);
 - parsing: `feedparser.parse(bytes, response_headers=...)` on the fetched documents,
   beside ingest's parse path (safety checks + feedparser + entries → RawArticle).
+
+A second variant repeats the polling with 100 ms added to every response, where a
+sequential fetcher is bound by latency and concurrency shows.
 """
 
 from __future__ import annotations
@@ -30,14 +33,16 @@ from khabar.settings import PROJECT_ROOT
 SERVER_SCRIPT = PROJECT_ROOT / "tests" / "feedserver.py"
 ITEMS_PER_FEED = 20
 TARGET_FEEDS_PER_MIN = 1000
+LATENCY = 0.1  # second variant: every response 100 ms late, like a server across the internet
 
 
 @contextlib.contextmanager
-def feed_server(items: int):
+def feed_server(items: int, latency: float = 0.0):
     """The canned feed server as a subprocess; yields its base URL."""
     if not SERVER_SCRIPT.exists():
         raise FileNotFoundError(f"{SERVER_SCRIPT} is missing (the benchmark's feed server)")
-    proc = subprocess.Popen([sys.executable, str(SERVER_SCRIPT), "--items", str(items)],
+    proc = subprocess.Popen([sys.executable, str(SERVER_SCRIPT), "--items", str(items),
+                             "--latency", str(latency)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline().strip()
@@ -176,11 +181,14 @@ def _parse_rates(docs: list[tuple[bytes, dict[str, str], str]], min_seconds: flo
 
 def run(quick: bool = False) -> dict[str, Any]:
     n = 200 if quick else 1000
-    per_host = 32
+    per_host = 16
     with feed_server(ITEMS_PER_FEED) as base:
         rounds, errors = asyncio.run(_poll_rounds(base, n, per_host))
         baseline = _baseline_poll(base, n)
         docs = _documents(base, 50 if quick else 200)
+    with feed_server(ITEMS_PER_FEED, latency=LATENCY) as base:
+        slow_rounds, slow_errors = asyncio.run(_poll_rounds(base, n, per_host))
+        slow_baseline = _baseline_poll(base, n // 10)
     parse = _parse_rates(docs, min_seconds=0.5 if quick else 2.0)
     mixed = rounds[-1]
     return {
@@ -198,5 +206,12 @@ def run(quick: bool = False) -> dict[str, Any]:
         "baseline_feeds_per_min_mixed": baseline[-1]["feeds_per_min"],
         "target_feeds_per_min": TARGET_FEEDS_PER_MIN,
         "meets_target": mixed["feeds_per_min"] >= TARGET_FEEDS_PER_MIN,
+        "with_latency": {
+            "server_latency_s": LATENCY,
+            "poll": slow_rounds,
+            "poll_errors": slow_errors,
+            "baseline_plain_feedparser_poll": slow_baseline,
+            "note": f"baseline on {n // 10} feeds (sequential: latency-bound); rates are per minute",
+        },
         "parse": parse,
     }
