@@ -99,7 +99,7 @@ class Deduplicator:
             match = None  # its own copy: the original came back after leaving the window
         if match is None:
             record = self._record(article, fp, hour, status="original", of=None, similarity=0.0)
-            self._store(key, record, hour, indexed=True)
+            self._store(key, record, hour, fp, indexed=True)
             return DedupOutcome(self._with(article, Dedup(status="original")))
         return self._copy(article, key, fp, match, hour)
 
@@ -113,7 +113,7 @@ class Deduplicator:
             updated.update(x=fp.exact, s=pack_ints(fp.samples), b=pack_bands(fp.bands))
             updated["i"] = True
         updated.update(ts=_iso(article.timestamp), t=hour)
-        self._store(key, updated, hour, indexed=bool(updated.get("i")))
+        self._store(key, updated, hour, fp, indexed=bool(updated.get("i")))
         dedup = Dedup(status=record["st"], of=record.get("of"), similarity=record.get("sim", 0.0),
                       copies=record.get("cp", 0) if record["st"] == "original" else 0)
         return DedupOutcome(self._with(article, dedup))
@@ -131,7 +131,7 @@ class Deduplicator:
         record = self._record(article, fp, hour, status=status, of=original_id, similarity=similarity)
         # an identical text is already findable through the first copy; a near copy is indexed
         # so that later copies closer to it than to the original are still found
-        self._store(key, record, hour, indexed=not match.exact)
+        self._store(key, record, hour, fp, indexed=not match.exact)
         update = self._count_copy(original_id)
         dedup = Dedup(status=status, of=original_id, similarity=round(similarity, 3))
         return DedupOutcome(self._with(article, dedup), update)
@@ -194,15 +194,17 @@ class Deduplicator:
             "s": pack_ints(fp.samples), "b": pack_bands(fp.bands),
         }
 
-    def _store(self, key: str, record: dict[str, Any], hour: int, *, indexed: bool) -> None:
+    def _store(self, key: str, record: dict[str, Any], hour: int, fp: Fingerprint, *,
+               indexed: bool) -> None:
+        """Write the record (whose content `fp` describes), make it findable, register it."""
         record = {**record, "i": indexed}
         if not indexed:  # keep only what a revision needs; the content is indexed elsewhere
             record.update(s="", b="")
         self.state.put_record(key, record)
         if indexed:
-            self.state.index(key, record)
-        elif record["x"] and self.state.exact_owner(record["x"]) is None:
-            self.state.index(key, {"x": record["x"]})
+            self.state.index(key, fp.exact, fp.bands, fp.samples)
+        else:
+            self.state.index(key, fp.exact, (), ())
         self.state.register(key, hour)
 
     @staticmethod

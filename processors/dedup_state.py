@@ -96,14 +96,14 @@ class DedupState:
         else:
             del self.store[name]
 
-    def index(self, key: str, record: dict[str, Any]) -> None:
-        """Make a record findable: exact key, LSH bands, sampled shingles."""
+    def index(self, key: str, exact: str, bands: tuple[str, ...] | list[str],
+              samples: tuple[int, ...] | list[int]) -> None:
+        """Make a doc findable: exact key (if no doc holds it yet), LSH bands, samples."""
         store = self.store
-        exact = record.get("x")
         if exact and f"x:{exact}" not in store:
             store[f"x:{exact}"] = key
-        names = [f"b{band}" for band in unpack_bands(record.get("b", ""))]
-        names += [f"s:{sample:08x}" for sample in unpack_ints(record.get("s", ""))]
+        names = [f"b{band}" for band in bands]
+        names += [f"s:{sample:08x}" for sample in samples]
         for name in names:  # add_posting, inlined: this runs ~70 times per article
             current = store.get(name)
             if not current:

@@ -261,10 +261,12 @@ def fingerprint(text: str) -> Fingerprint:
         return Fingerprint(exact, 0, (), ())
     sampled = hashes[hashes % np.uint64(SAMPLE_MOD) == 0][:MAX_SAMPLES]
     values = np.asarray(minhash(hashes).hashvalues, dtype=np.uint64)
-    bands = tuple(
-        f"{band}:{zlib.crc32(values[band * ROWS:(band + 1) * ROWS].tobytes()):08x}"
-        for band in range(BANDS)
-    )
+    rows = values[:BANDS * ROWS].reshape(BANDS, ROWS)  # LSH: one hash per band of ROWS values
+    combined = rows[:, 0] * _POSITION_MULTIPLIERS[0]
+    for j in range(1, ROWS):
+        combined = combined + rows[:, j] * _POSITION_MULTIPLIERS[j]
+    band_hashes = (_fmix64(combined) & _MAX_HASH).tolist()
+    bands = tuple(f"{band}:{h:08x}" for band, h in enumerate(band_hashes))
     return Fingerprint(exact, len(hashes), tuple(sorted(set(sampled.tolist()))), bands)
 
 

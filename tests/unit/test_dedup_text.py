@@ -122,7 +122,7 @@ def test_expiry_walks_only_buckets_that_left_the_window() -> None:
     assert state.expire_before(100) == 0 and store["w:cursor"] == 100
     for hour, key in [(100, "a"), (100, "b"), (101, "c"), (105, "d")]:
         state.put_record(key, {"id": key, "t": hour, "x": f"x{key}", "s": pack_ints([7]), "b": ""})
-        state.index(key, state.record(key))
+        state.index(key, f"x{key}", (), [7])
         state.register(key, hour)
     # "b" was revised in hour 104: its hour-100 registration must not expire it
     state.put_record("b", {**state.record("b"), "t": 104})
