@@ -200,8 +200,8 @@ def _hashes_of(compared: list[str], k: int) -> np.ndarray:
     return _shingles_from(list(map(_token_hash, compared)), k)
 
 
-def _shingles_from(token_hashes: list[int], k: int) -> np.ndarray:
-    """Distinct shingle hashes from the token hashes, in order of first appearance."""
+def _shingles_from(token_hashes: list[int], k: int, distinct: bool = True) -> np.ndarray:
+    """Shingle hashes from the token hashes, in order (repeats dropped if `distinct`)."""
     if not token_hashes:
         return np.empty(0, dtype=np.uint64)
     k = min(k, len(token_hashes), len(_POSITION_MULTIPLIERS))
@@ -211,6 +211,8 @@ def _shingles_from(token_hashes: list[int], k: int) -> np.ndarray:
     for j in range(1, k):
         combined = combined + th[j:j + n] * _POSITION_MULTIPLIERS[j]
     hashes = _fmix64(combined) & _MAX_HASH
+    if not distinct:
+        return hashes
     _, first = np.unique(hashes, return_index=True)
     return hashes[np.sort(first)]
 
@@ -242,7 +244,7 @@ class Fingerprint:
     """Everything dedup needs about one text."""
 
     exact: str  # "" for a text with no words
-    shingles: int  # number of distinct shingles
+    shingles: int  # number of shingles (positions)
     samples: tuple[int, ...]  # MOD-m sample of the shingle hashes (sorted)
     bands: tuple[str, ...]  # LSH band keys of the MinHash signature
 
@@ -256,7 +258,8 @@ def fingerprint(text: str) -> Fingerprint:
     normalised = list(chain.from_iterable(map(_WORDS_OF, infos)))
     exact = _exact_from_words(normalised)
     word_hashes = list(chain.from_iterable(map(_HASHES_OF, infos)))
-    hashes = _shingles_from(_compared_hashes(normalised, word_hashes), SHINGLE_WORDS)
+    # repeated shingles change neither a MinHash nor a sample set: no need to drop them
+    hashes = _shingles_from(_compared_hashes(normalised, word_hashes), SHINGLE_WORDS, distinct=False)
     if not len(hashes):
         return Fingerprint(exact, 0, (), ())
     sampled = hashes[hashes % np.uint64(SAMPLE_MOD) == 0][:MAX_SAMPLES]
