@@ -87,6 +87,25 @@ def _content(entry: Mapping[str, Any]) -> tuple[str, str, str | None]:
     return value, kind, lang
 
 
+def entry_identity(
+    entry: Mapping[str, Any], source_id: str, base_url: str | None = None
+) -> tuple[str, str | None, str | None, str | None]:
+    """(article id, canonical URL, guid, note on how the id was made) — cheap, no conversion."""
+    link = _first(entry, "link") or _link_from_links(entry)
+    guid = _first(entry, "id", "guid")
+    guid = str(guid).strip() if guid else None
+    url = canonical_url(link, base_url)
+    if url is None and guid and entry.get("guidislink", False):
+        url = canonical_url(guid, base_url)
+    if url is not None:
+        return url_id(url), url, guid, None
+    if guid:
+        return guid_id(source_id, guid), None, guid, "no usable link: id from source + guid"
+    basis = f"{entry.get('title') or ''}\n{entry.get('summary') or ''}"
+    return (guid_id(source_id, "text:" + matching_form(basis)), None, None,
+            "no link or guid: id from source + title + summary")
+
+
 def entry_to_raw(
     entry: Mapping[str, Any],
     source: SourceRef,
@@ -97,21 +116,9 @@ def entry_to_raw(
 ) -> RawArticle:
     """One feedparser-style entry as a RawArticle (works for JSON Feed items too)."""
     notes = list(notes or [])
-    link = _first(entry, "link") or _link_from_links(entry)
-    guid = _first(entry, "id", "guid")
-    guid = str(guid).strip() if guid else None
-    url = canonical_url(link, base_url)
-    if url is None and guid and entry.get("guidislink", False):
-        url = canonical_url(guid, base_url)
-    if url is not None:
-        article_id = url_id(url)
-    elif guid:
-        article_id = guid_id(source.id, guid)
-        notes.append("no usable link: id from source + guid")
-    else:
-        basis = f"{entry.get('title') or ''}\n{entry.get('summary') or ''}"
-        article_id = guid_id(source.id, "text:" + matching_form(basis))
-        notes.append("no link or guid: id from source + title + summary")
+    article_id, url, guid, id_note = entry_identity(entry, source.id, base_url)
+    if id_note:
+        notes.append(id_note)
 
     published = struct_to_utc(_first(entry, "published_parsed", "updated_parsed", "created_parsed"))
     raw_date = _first(entry, "published", "updated", "created")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ingest.entries import entry_to_raw
+from ingest.entries import entry_identity, entry_to_raw
 from ingest.fetch import Fetcher, FetchError
 from ingest.files import feed_file_articles, jsonl_articles, path_stamp, raw_articles_from_path
 from ingest.fulltext import add_fulltext
@@ -52,6 +52,7 @@ class Fetched:
 
     not_modified: bool = False
     articles: list[RawArticle] = field(default_factory=list)
+    entries: int | None = None  # entries in the document (None: same as len(articles))
     rejects: list[DeadLetter] = field(default_factory=list)
     http_status: int | None = None
     etag: str | None = None
@@ -80,8 +81,11 @@ class PollOutcome:
 
 
 def parse_entries(body: bytes, headers: dict[str, str], url: str, source: Source,
-                  fetched_at: datetime) -> Fetched:
-    """Parse a fetched feed and convert its entries (CPU work: runs in a worker thread)."""
+                  fetched_at: datetime, seen: frozenset[str] = frozenset()) -> Fetched:
+    """Parse a fetched feed and convert its new entries (CPU work: runs in a worker thread).
+
+    Entries whose id is in `seen` are counted but not converted (most of a changed feed).
+    """
     try:
         parsed = parse_feed(body, headers, url, max_bytes=source.max_bytes, encoding=source.encoding)
     except FeedRefused as exc:
@@ -92,9 +96,12 @@ def parse_entries(body: bytes, headers: dict[str, str], url: str, source: Source
     notes = [f"feed problem: {parsed.problem}"] if parsed.problem else []
     notes += parsed.notes
     base = parsed.base_url or url
-    fetched = Fetched(problem=parsed.problem or (None if parsed.entries else "feed has no entries"))
+    fetched = Fetched(problem=parsed.problem or (None if parsed.entries else "feed has no entries"),
+                      entries=len(parsed.entries))
     for entry in parsed.entries:
         try:
+            if seen and entry_identity(entry, source.id, base)[0] in seen:
+                continue
             fetched.articles.append(entry_to_raw(entry, ref, fetched_at, base_url=base,
                                                  feed_language=parsed.language, notes=notes))
         except Exception as exc:  # noqa: BLE001 - one odd entry must not sink the feed
@@ -167,7 +174,7 @@ class Poller:
                            last_modified=result.last_modified or state.last_modified,
                            fetch_seconds=result.elapsed)
         fetched = await asyncio.to_thread(parse_entries, result.body, result.headers, result.url,
-                                          source, fetched_at)
+                                          source, fetched_at, frozenset(state.seen))
         fetched.http_status, fetched.fetch_seconds = result.status, result.elapsed
         fetched.etag, fetched.last_modified = result.etag, result.last_modified
         fetched.moved_to = result.moved_permanently_to
@@ -220,11 +227,12 @@ class Poller:
         now = self.now()
         outcome.outcome = "not_modified" if fetched.not_modified else "ok"
         outcome.new_ids = [a.id for a in new]
-        outcome.entries = len(fetched.articles)
+        entries = len(fetched.articles) if fetched.entries is None else fetched.entries
+        outcome.entries = entries
         outcome.http_status = fetched.http_status
         if not fetched.not_modified:
-            state.remember(outcome.new_ids, len(fetched.articles))
-            state.entries_last_poll = len(fetched.articles)
+            state.remember(outcome.new_ids, entries)
+            state.entries_last_poll = entries
             state.problem = fetched.problem
             state.moved_to = fetched.moved_to
         state.etag, state.last_modified = fetched.etag, fetched.last_modified
