@@ -254,3 +254,15 @@ async def test_run_forever_polls_on_schedule_until_stopped(server: FeedServer) -
     assert [s["items"] for s in statuses] == [1, 1, 1]
     assert statuses[-1]["polls"] == 3 and statuses[-1]["source"] == "live"
     assert len({a.id for a in sink.articles}) == 3
+
+
+async def test_an_entry_that_cannot_be_converted_goes_to_the_dead_letters(server: FeedServer) -> None:
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "j",
+           "items": [{"id": "1", "url": "https://news.example/ok", "title": "سليم"},
+                     {"id": "2", "url": "https://news.example/odd", "title": 12345}]}
+    url = server.route("/j.json", Canned(json.dumps(doc).encode(), headers={"Content-Type": "application/feed+json"}))
+    (outcome,), states, sink = await run_once([feed_source("j", url)])
+    assert outcome.outcome == "ok" and [a.url for a in sink.articles] == ["https://news.example/ok"]
+    (letter,) = sink.dead_letters
+    assert letter.stage == "ingest" and letter.record["source"] == "j"
+    assert letter.record["entry"]["title"] == "12345" and "AttributeError" in letter.error
