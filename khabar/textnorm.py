@@ -44,7 +44,8 @@ def _map_char(ch: str) -> str:
     # Presentation forms (ﻻ, ﺃ ...) and full-width letters decompose under NFKC.
     if 0xFB50 <= cp <= 0xFEFF or 0xFF00 <= cp <= 0xFFEF:
         decomposed = unicodedata.normalize("NFKC", ch)
-        return "".join(_map_char(c) for c in decomposed)
+        if decomposed != ch:  # some (e.g. ornate parentheses) have no decomposition
+            return "".join(_map_char(c) for c in decomposed)
     return ch.casefold()
 
 

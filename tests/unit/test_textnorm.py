@@ -60,3 +60,7 @@ def test_map_is_consistent(text: str) -> None:
     assert len(norm) == len(offsets)
     assert offsets == sorted(offsets)
     assert matching_form(norm) == norm  # idempotent
+
+
+def test_presentation_symbols_without_decomposition_terminate() -> None:
+    assert matching_form("﴾قال﴿") == "﴾قال﴿"
