@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -39,7 +40,9 @@ def stack() -> Settings:
     settings = load_settings()
     host, port = settings.kafka_bootstrap.split(",")[0].rsplit(":", 1)
     assert _reachable(host, int(port)), f"Kafka not reachable at {settings.kafka_bootstrap}: run `khabar stack up`"
-    assert _reachable("127.0.0.1", 9200), f"Elasticsearch not reachable at {settings.es_url}: run `khabar stack up`"
+    es = urlsplit(settings.es_url)
+    assert _reachable(es.hostname or "127.0.0.1", es.port or 9200), (
+        f"Elasticsearch not reachable at {settings.es_url}: run `khabar stack up`")
     return settings
 
 
