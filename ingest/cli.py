@@ -106,9 +106,10 @@ def status(
         return
     now = datetime.now(UTC)
     table = Table(title=f"feed health (from {origin})")
-    for column in ("id", "status", "last success", "last error", "items", "http", "next poll",
-                   "polls", "items total"):
-        table.add_column(column, overflow="fold")
+    table.add_column("id", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("last success", "last error", "items", "http", "next poll", "polls", "total"):
+        table.add_column(column, overflow="fold", justify="right" if column in ("items", "http", "polls", "total") else "left")
     style = {"ok": "green", "disabled": "dim", "never polled": "yellow"}
     for row in rows:
         error = row.get("last_error") or "-"
