@@ -39,13 +39,17 @@ def consume_all(settings: Settings, topic: str) -> list[tuple[str, bytes]]:
                              enable_auto_commit=False)
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        begin, end = consumer.beginning_offsets(tps), consumer.end_offsets(tps)
+        todo = {tp for tp in tps if end[tp] > begin[tp]}
         consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
-        end = consumer.end_offsets(tps)
+        for tp in tps:
+            consumer.seek(tp, begin[tp])
         out = []
-        while any(consumer.position(tp) < end[tp] for tp in tps):
-            for records in consumer.poll(timeout_ms=1000).values():
+        while todo:
+            for tp, records in consumer.poll(timeout_ms=1000).items():
                 out.extend((r.key.decode(), r.value) for r in records)
+                if records and records[-1].offset + 1 >= end[tp]:
+                    todo.discard(tp)
         return out
     finally:
         consumer.close()
