@@ -26,7 +26,7 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str], frozenset[str], re.Patte
     for cp in range(0xFB50, 0xFFF0):
         ch = chr(cp)
         if ch in table or unicodedata.normalize("NFKC", ch) == ch:
-            # left to casefold (textnorm recurses for ever on these, e.g. ornate parentheses ﴾﴿)
+            # no decomposition (e.g. ornate parentheses ﴾﴿): left to casefold, as textnorm does
             continue
         mapped = textnorm._map_char(ch)
         if mapped != ch.casefold():
