@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from khabar.es.fastnorm import fast_matching_form as matching_form
 from khabar.es.templates import TextMode
 from khabar.models import Article
 from khabar.settings import Settings
+from khabar.textnorm import matching_form
 
 MATCH_FIELDS = ("title", "summary", "body")
 

@@ -14,8 +14,8 @@ from elastic_transport import ConnectionError, ConnectionTimeout
 from elasticsearch import ApiError, AsyncElasticsearch
 
 from khabar.errors import ServiceUnavailable, UserError
-from khabar.es.fastnorm import fast_matching_form as matching_form
 from khabar.settings import Settings
+from khabar.textnorm import matching_form
 
 TEXT_FIELDS = ["title^3", "summary^2", "body"]
 # a query that is exactly a tag name or surface form (e.g. "قسد") also finds the tagged articles
