@@ -166,24 +166,47 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
         sink = ArticleSink(client, settings, dlq)
         async for events in stream.take_events(SINK_BATCH, within=SINK_WITHIN_S):
             items = []
+            attempts: dict[str, int] = {}
             for event in events:
-                item = await _sink_item(event, settings, dead_letter)
+                item = await _sink_item(event, settings, dead_letter, attempts)
                 if item is not None:
                     items.append(item)
             metrics.STAGE_IN.labels("index").inc(len(items))
             if items:
                 result = await sink.write(items)
                 metrics.STAGE_OUT.labels("index").inc(len(result.indexed))
+                await _requeue_missing_updates(items, result.missing, attempts, updates_topic)
 
     app.khabar_agents = (clean_agent, dedup_alert_agent, sink_agent)  # type: ignore[attr-defined]
     return app
+
+
+UPDATE_ATTEMPTS = 30
+
+
+async def _requeue_missing_updates(items: list, missing: list[str], attempts_by_id: dict[str, int],
+                                   updates_topic: faust.TopicT) -> None:
+    """An update can overtake its original (they travel on different topics and partitions):
+    send it round again, a bounded number of times, until the original has been indexed."""
+    from processors.sink import UpdateArticle
+
+    missing_ids = set(missing)
+    for item in items:
+        if isinstance(item, UpdateArticle) and item.id in missing_ids:
+            attempts = attempts_by_id.get(item.id, 0)
+            if attempts + 1 >= UPDATE_ATTEMPTS:
+                log.warning("update_dropped", id=item.id, partial=item.partial, attempts=attempts + 1)
+                continue
+            payload = {"id": item.id, "partial": item.partial, "timestamp": _iso(item.timestamp),
+                       "attempts": attempts + 1}
+            await updates_topic.send(key=item.id.encode(), value=json.dumps(payload).encode())
 
 
 def _iso(ts: datetime | None) -> str | None:
     return ts.isoformat() if ts else None
 
 
-async def _sink_item(event: Any, settings: Settings, dead_letter) -> Any:
+async def _sink_item(event: Any, settings: Settings, dead_letter, attempts: dict[str, int]) -> Any:
     """Turn one enriched/update/alert message into a sink item; undecodable ones are dead-lettered."""
     from processors.sink import IndexArticle, IndexDoc, UpdateArticle
 
@@ -195,6 +218,7 @@ async def _sink_item(event: Any, settings: Settings, dead_letter) -> Any:
         if topic == settings.topic("articles.updates"):
             data = json.loads(value)
             ts = datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None
+            attempts[data["id"]] = int(data.get("attempts", 0))
             return UpdateArticle(data["id"], data["partial"], ts)
         alert = Alert.model_validate_json(value)
         return IndexDoc("alerts", alert.id, alert.to_doc())
