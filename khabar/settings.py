@@ -86,3 +86,8 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+def secret(name: str) -> str | None:
+    """A secret (webhook URL, token) by its environment variable name; never read from YAML."""
+    return os.environ.get(name) or None

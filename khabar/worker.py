@@ -43,10 +43,16 @@ def run_worker(settings: Settings) -> None:
     log.info("worker_starting", worker=settings.worker_id, metrics_port=port, rules=len(rules),
              broker=settings.kafka_bootstrap, es=settings.es_url)
 
+    # Built before the agents run, so no alert raised early is missed: submit() only queues.
+    dispatcher = Dispatcher.from_rule_set(rule_set) if rule_set else Dispatcher({})
+    app.khabar_dispatcher = dispatcher  # type: ignore[attr-defined]
+
     @app.task
     async def start_dispatcher() -> None:
-        dispatcher = Dispatcher.from_rule_set(rule_set) if rule_set else Dispatcher({})
         await dispatcher.start()
-        app.khabar_dispatcher = dispatcher  # type: ignore[attr-defined]
+
+    @app.on_before_shutdown.connect
+    async def stop_dispatcher(app: faust.App, **_: object) -> None:
+        await dispatcher.stop(timeout=5.0)  # deliver what is queued, then close the clients
 
     faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True).execute_from_commandline()

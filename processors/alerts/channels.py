@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import random
 import time
 from collections.abc import Mapping, Sequence
@@ -38,12 +37,10 @@ _LOG_EVERY_N_DROPS = 100
 
 
 def secret_from_env(name: str) -> str | None:
-    """The one place alerting reads the environment (webhook URLs and tokens are secrets).
+    """Webhook URLs and tokens are secrets: read through khabar.settings, from the environment only."""
+    from khabar.settings import secret
 
-    Belongs in khabar.settings (the project's single reader of the environment); kept here
-    until it moves there.
-    """
-    return os.environ.get(name) or None
+    return secret(name)
 
 
 @dataclass
