@@ -47,15 +47,39 @@ def stack() -> Settings:
 
 
 @pytest.fixture
-def isolated_env(stack: Settings, tmp_path: Path) -> dict[str, str]:
-    """Environment for one test: its own topic prefix, index prefix and state dir."""
+def isolated_env(stack: Settings, tmp_path: Path):
+    """Environment for one test: its own topic prefix, index prefix and state dir; what the
+    test created in Kafka and Elasticsearch is deleted afterwards."""
     tag = uuid.uuid4().hex[:8]
-    return {
+    env = {
         "KHABAR_TOPIC_PREFIX": f"t{tag}.",
         "KHABAR_INDEX_PREFIX": f"t{tag}-",
         "KHABAR_STATE_DIR": str(tmp_path / "state"),
         "KHABAR_FAUST_APP_ID": f"khabar-test-{tag}",
     }
+    yield env
+    _delete_created(stack, topic_prefixes=(f"t{tag}.", f"khabar-test-{tag}-"), index_prefix=f"t{tag}-")
+
+
+def _delete_created(settings: Settings, topic_prefixes: tuple[str, ...], index_prefix: str) -> None:
+    from kafka.admin import KafkaAdminClient
+
+    from khabar.es.client import make_sync_client
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        doomed = [t for t in admin.list_topics() if t.startswith(topic_prefixes)]
+        if doomed:
+            admin.delete_topics(doomed)
+    finally:
+        admin.close()
+    es = make_sync_client(settings)
+    try:
+        es.options(ignore_status=404).indices.delete(index=f"{index_prefix}*", expand_wildcards="all")
+        es.options(ignore_status=404).indices.delete_index_template(name=f"{index_prefix}*")
+        es.options(ignore_status=404).cluster.delete_component_template(name=f"{index_prefix}*")
+    finally:
+        es.close()
 
 
 @pytest.fixture
