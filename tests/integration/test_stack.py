@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -36,8 +37,11 @@ def test_status_json_reports_both_healthy() -> None:
     assert kafka["healthy"] and es["healthy"]
     assert kafka["version"].startswith("4.")
     assert es["version"].startswith("9.")
-    assert kafka["ports"] == {"broker": 9092, "controller": 9093}
-    assert es["ports"] == {"http": 9200, "transport": 9300}
+    settings = get_settings()
+    broker = int(settings.kafka_bootstrap.rsplit(":", 1)[1])
+    http = urlsplit(settings.es_url).port
+    assert kafka["ports"] == {"broker": broker, "controller": broker + 1}
+    assert es["ports"] == {"http": http, "transport": http + 100}
     for svc in (kafka, es):
         assert isinstance(svc["pid"], int)
         assert svc["rss_mb"] and svc["rss_mb"] > 50
