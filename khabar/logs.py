@@ -40,6 +40,11 @@ def configure_logging(fmt: str = "auto", level: str = "INFO", service: bool = Fa
     root.setLevel(level.upper())
     for noisy in ("kafka", "aiokafka", "elastic_transport", "httpx", "urllib3", "trafilatura"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    if not service:
+        # a command reports an unreachable broker or cluster in one line of its own
+        # (khabar.errors); the clients' per-attempt connection errors would bury it
+        for chatty in ("kafka", "elastic_transport"):
+            logging.getLogger(chatty).setLevel(logging.CRITICAL)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

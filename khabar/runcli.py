@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from khabar.errors import UserError
+from khabar.errors import ServiceUnavailable, UserError
 from khabar.settings import get_settings
 
 
@@ -73,7 +73,13 @@ def _es_setup(settings) -> dict:
         finally:
             await client.close()
 
-    return asyncio.run(go())
+    from elastic_transport import ConnectionError as ESConnectionError
+    from elastic_transport import ConnectionTimeout
+
+    try:
+        return asyncio.run(go())
+    except (ESConnectionError, ConnectionTimeout):
+        raise ServiceUnavailable(f"Elasticsearch not reachable at {settings.es_url}") from None
 
 
 def _run_once(settings, sources, supervisor, timeout: float) -> dict:
