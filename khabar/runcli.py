@@ -52,6 +52,9 @@ def run(
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         else:
             from khabar.livestatus import run_forever
+            from khabar.worker import serve_metrics
+
+            serve_metrics(settings.ingest_metrics_port, settings.metrics_host)  # feed health metrics
 
             asyncio.run(run_forever(settings, sources, supervisor))
     finally:

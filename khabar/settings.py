@@ -31,7 +31,8 @@ class Settings(BaseModel):
     taxonomy_dir: Path = CONFIG_DIR / "taxonomy"
     faust_app_id: str = "khabar-processors"
     worker_id: str = "0"  # own RocksDB directory per local worker; "auto" = the host name
-    metrics_port: int = 9464
+    metrics_port: int = 9464  # workers (local workers take the next ports)
+    ingest_metrics_port: int = 9463  # the pollers of `khabar run`
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 in containers so Prometheus can scrape
     dedup_window_days: float = 14.0
     retention_days: int = 365

@@ -14,7 +14,7 @@ from khabar.topics import ensure_topics
 log = get_logger("khabar.worker")
 
 
-def _serve_metrics(port: int, host: str) -> int | None:
+def serve_metrics(port: int, host: str) -> int | None:
     """Expose metrics on `port` (or the next free one: several local workers share a host)."""
     for candidate in range(port, port + 20):
         try:
@@ -39,7 +39,7 @@ def run_worker(settings: Settings) -> None:
     rules = [r for r in rule_set.rules if r.enabled] if rule_set else []
     ensure_topics(settings)
     app = create_app(settings, rules)
-    port = _serve_metrics(settings.metrics_port, settings.metrics_host)
+    port = serve_metrics(settings.metrics_port, settings.metrics_host)
     log.info("worker_starting", worker=settings.worker_id, metrics_port=port, rules=len(rules),
              broker=settings.kafka_bootstrap, es=settings.es_url)
 
