@@ -95,18 +95,22 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
         log.warning("dead_letter", stage=stage, error=error, key=_decode(key) if key else None)
         await dlq_topic.send(key=key, value=letter.model_dump_json().encode())
 
+    async def decode_and_run(key: Any, value: Any, model: type, fn) -> Any:
+        """`fn(model(value))`, or None after dead-lettering what could not be decoded or handled."""
+        try:
+            return fn(model.model_validate_json(value))
+        except ValidationError as exc:
+            await dead_letter(key, value, "decode", f"not a valid {model.__name__}: {exc.errors()[0]['msg']}")
+        except StageError as exc:
+            await dead_letter(key, value, exc.stage, exc.reason)
+        return None
+
     @app.agent(raw_topic, concurrency=1)
     async def clean_agent(stream: faust.StreamT) -> None:
         async for key, value in stream.items():
             metrics.STAGE_IN.labels("clean").inc()
-            try:
-                raw = RawArticle.model_validate_json(value)
-                article = clean_and_tag(raw)
-            except ValidationError as exc:
-                await dead_letter(key, value, "decode", f"not a RawArticle: {exc.errors()[0]['msg']}")
-                continue
-            except StageError as exc:
-                await dead_letter(key, value, exc.stage, exc.reason)
+            article = await decode_and_run(key, value, RawArticle, clean_and_tag)
+            if article is None:
                 continue
             metrics.STAGE_OUT.labels("clean").inc()
             await cleaned_topic.send(key=article.id.encode(), value=article.model_dump_json(by_alias=True).encode())
@@ -123,14 +127,8 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
     async def dedup_alert_agent(stream: faust.StreamT) -> None:
         async for key, value in stream.items():
             metrics.STAGE_IN.labels("dedup").inc()
-            try:
-                article = Article.model_validate_json(value)
-                outcome = stateful().process(article, now=None)
-            except ValidationError as exc:
-                await dead_letter(key, value, "decode", f"not an Article: {exc.errors()[0]['msg']}")
-                continue
-            except StageError as exc:
-                await dead_letter(key, value, exc.stage, exc.reason)
+            outcome = await decode_and_run(key, value, Article, lambda a: stateful().process(a))
+            if outcome is None:
                 continue
             out = outcome.article
             metrics.STAGE_OUT.labels("dedup").inc()
