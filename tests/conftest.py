@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 from pathlib import Path
@@ -58,32 +59,11 @@ def isolated_env(stack: Settings, tmp_path: Path):
         "KHABAR_FAUST_APP_ID": f"khabar-test-{tag}",
     }
     yield env
-    _delete_created(stack, topic_prefixes=(f"t{tag}.", f"khabar-test-{tag}-"), index_prefix=f"t{tag}-")
+    from khabar.cleanup import delete_created
 
-
-def _delete_created(settings: Settings, topic_prefixes: tuple[str, ...], index_prefix: str) -> None:
-    from kafka.admin import KafkaAdminClient
-
-    from khabar.es.client import make_sync_client
-
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        doomed = [t for t in admin.list_topics() if t.startswith(topic_prefixes)]
-        if doomed:
-            admin.delete_topics(doomed)
-    finally:
-        admin.close()
-    es = make_sync_client(settings)
-    try:
-        es.options(ignore_status=404).indices.delete(index=f"{index_prefix}*", expand_wildcards="all")
-        es.options(ignore_status=404).indices.delete_index_template(name=f"{index_prefix}*")
-        es.options(ignore_status=404).cluster.delete_component_template(name=f"{index_prefix}*")
-    finally:
-        es.close()
+    delete_created(load_settings(env={**os.environ, **env}), extra_topic_prefixes=(f"khabar-test-{tag}-",))
 
 
 @pytest.fixture
 def isolated_settings(isolated_env: dict[str, str]) -> Settings:
-    import os
-
     return load_settings(env={**os.environ, **isolated_env})

@@ -241,23 +241,10 @@ def _wait(predicate, timeout: float) -> bool:
 
 
 def _cleanup(settings, app_id: str) -> None:
-    """Remove the run's topics and indices (prefix-scoped)."""
-    from kafka.admin import KafkaAdminClient
+    """Remove the run's topics, indices and templates (prefix-scoped)."""
+    from khabar.cleanup import delete_created
 
-    from khabar.es.client import make_sync_client
-
-    client = make_sync_client(settings)
-    try:
-        client.options(ignore_status=404).indices.delete(index=f"{settings.index_prefix}*", expand_wildcards="all")
-    finally:
-        client.close()
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        mine = [t for t in admin.list_topics() if t.startswith((settings.topic_prefix, app_id))]
-        if mine:
-            admin.delete_topics(mine)
-    finally:
-        admin.close()
+    delete_created(settings, extra_topic_prefixes=(app_id,))
 
 
 def measure_delivery_delay(n: int = 40, timeout: float = 300.0) -> dict:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from khabar.settings import PROJECT_ROOT, Settings, load_settings
+from khabar.settings import PROJECT_ROOT, load_settings
 from tests.integration.pipeline_support import Workers, es, khabar, read_topic, search_all, wait_for
 
 pytestmark = pytest.mark.integration
@@ -76,29 +76,6 @@ def _feeds(tmp_path: Path) -> Path:
     return path
 
 
-def _cleanup(settings: Settings, app_id: str) -> None:
-    """Delete what the test created: its indices, templates and topics (prefix-scoped)."""
-    from kafka.admin import KafkaAdminClient
-
-    client = es(settings)
-    try:
-        client.options(ignore_status=404).indices.delete(index=f"{settings.index_prefix}*",
-                                                         expand_wildcards="all")
-        for name in client.indices.get_index_template(name=f"{settings.index_prefix}*").get("index_templates", []):
-            client.options(ignore_status=404).indices.delete_index_template(name=name["name"])
-        comps = client.options(ignore_status=404).cluster.get_component_template(name=f"{settings.index_prefix}*")
-        for comp in comps.get("component_templates", []) if hasattr(comps, "get") else []:
-            client.options(ignore_status=404).cluster.delete_component_template(name=comp["name"])
-    finally:
-        client.close()
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        mine = [t for t in admin.list_topics() if t.startswith((settings.topic_prefix, app_id))]
-        if mine:
-            admin.delete_topics(mine)
-    finally:
-        admin.close()
-
 
 def test_a_feed_article_raises_an_alert_on_the_topic_in_the_index_and_at_the_webhook(isolated_env, tmp_path):
     rules = tmp_path / "rules.yaml"
@@ -147,5 +124,4 @@ def test_a_feed_article_raises_an_alert_on_the_topic_in_the_index_and_at_the_web
             assert ("deaths-100",) in fired or any("deaths-100" in f for f in fired)
             assert any("chemical" in f for f in fired)
         finally:
-            workers.stop()
-            _cleanup(settings, env["KHABAR_FAUST_APP_ID"])
+            workers.stop()  # the isolated_env fixture deletes the topics and indices
