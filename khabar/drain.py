@@ -112,3 +112,32 @@ def wait_drained(settings: Settings, ids: list[str], since: datetime, dlq_start:
         if not (wanted - dead - indexed) or time.monotonic() > deadline:
             return indexed, dead
         time.sleep(0.5)
+
+
+def wait_idle(settings: Settings, topics: list[str], timeout_s: float = 60.0) -> bool:
+    """Wait until the workers' consumer group has committed every message of `topics`.
+
+    Indexed ids are not the end of the work: an original's copy count and alert updates travel
+    after it, so `run --once` must not stop the workers while those are still in flight.
+    """
+    from kafka import TopicPartition
+    from kafka.admin import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = _consumer(settings)
+    deadline = time.monotonic() + timeout_s
+    try:
+        names = [settings.topic(t) for t in topics]
+        tps = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
+        while True:
+            ends = consumer.end_offsets(tps)
+            committed = admin.list_consumer_group_offsets(settings.faust_app_id)
+            lagging = [tp for tp in tps if ends.get(tp, 0) > (committed[tp].offset if tp in committed else 0)]
+            if not lagging:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
+    finally:
+        consumer.close()
+        admin.close()

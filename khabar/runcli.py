@@ -87,7 +87,7 @@ def _es_setup(settings) -> dict:
 
 def _run_once(settings, sources, supervisor, timeout: float) -> dict:
     from ingest.run import poll_all_once
-    from khabar.drain import dlq_end_offsets, wait_drained
+    from khabar.drain import dlq_end_offsets, wait_drained, wait_idle
 
     started = time.monotonic()
     since = datetime.now(UTC)
@@ -97,6 +97,9 @@ def _run_once(settings, sources, supervisor, timeout: float) -> dict:
     indexed, dead = wait_drained(settings, ids, since, dlq_start, timeout_s=timeout,
                                  on_progress=lambda *_: supervisor.check_alive())
     errors = list(poll.errors)
+    if not wait_idle(settings, ["articles.raw", "articles.cleaned", "articles.enriched",
+                                "articles.updates", "alerts"], timeout_s=min(timeout, 120.0)):
+        errors.append("partial updates (copy counts, alerts) still in flight when the workers stopped")
     missing = set(ids) - indexed - dead
     if missing:
         errors.append(f"{len(missing)} article(s) neither indexed nor dead-lettered after {timeout:.0f}s "

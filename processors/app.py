@@ -151,6 +151,7 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
     async def sink_agent(stream: faust.StreamT) -> None:
         from khabar.es.client import make_client
         from khabar.es.setup import ensure_setup
+        from processors.copies import keep_highest_copies
         from processors.sink import ArticleSink
 
         client = make_client(settings)
@@ -171,6 +172,7 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
                     items.append(item)
             metrics.STAGE_IN.labels("index").inc(len(items))
             if items:
+                items = await keep_highest_copies(client, settings, items)
                 result = await sink.write(items)
                 metrics.STAGE_OUT.labels("index").inc(len(result.indexed))
                 await _requeue_missing_updates(items, result.missing, attempts, updates_topic)

@@ -77,12 +77,19 @@ def wait_for(predicate, timeout: float = 120, what: str = "condition", interval:
 
 
 def search_all(settings: Settings, query: dict | None = None, size: int = 1000) -> list[dict]:
+    """Every article document; [] while a new index's shards are still starting (503)."""
+    from elasticsearch import ApiError
+
     client = es(settings)
     try:
         client.indices.refresh(index=settings.index("articles*"), ignore_unavailable=True)
         res = client.search(index=settings.index("articles"), query=query or {"match_all": {}},
                             size=size, ignore_unavailable=True)
         return res["hits"]["hits"]
+    except ApiError as exc:
+        if exc.meta.status == 503:
+            return []
+        raise
     finally:
         client.close()
 
