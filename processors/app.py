@@ -151,8 +151,8 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
     async def sink_agent(stream: faust.StreamT) -> None:
         from khabar.es.client import make_client
         from khabar.es.setup import ensure_setup
-        from processors.copies import keep_highest_copies
-        from processors.sink import ArticleSink
+        from processors.sink.bulk import ArticleSink
+        from processors.sink.copies import keep_highest_copies
 
         client = make_client(settings)
         await ensure_setup(client, settings)
@@ -188,7 +188,7 @@ async def _requeue_missing_updates(items: list, missing: list[str], attempts_by_
                                    updates_topic: faust.TopicT) -> None:
     """An update can overtake its original (they travel on different topics and partitions):
     send it round again, a bounded number of times, until the original has been indexed."""
-    from processors.sink import UpdateArticle
+    from processors.sink.bulk import UpdateArticle
 
     missing_ids = set(missing)
     for item in items:
@@ -208,7 +208,7 @@ def _iso(ts: datetime | None) -> str | None:
 
 async def _sink_item(event: Any, settings: Settings, dead_letter, attempts: dict[str, int]) -> Any:
     """Turn one enriched/update/alert message into a sink item; undecodable ones are dead-lettered."""
-    from processors.sink import IndexArticle, IndexDoc, UpdateArticle
+    from processors.sink.bulk import IndexArticle, IndexDoc, UpdateArticle
 
     topic = event.message.topic
     value = event.value

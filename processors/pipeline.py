@@ -37,7 +37,7 @@ def run_stage(stage: str, fn, *args: Any) -> Any:
 def clean_and_tag(raw: RawArticle) -> Article:
     """The stateless half (runs in parallel over the raw topic's partitions)."""
     from processors.clean import clean
-    from processors.tag import tag
+    from processors.tagging.stage import tag
 
     article = run_stage("clean", clean, raw)
     return run_stage("tag", tag, article)
@@ -48,7 +48,7 @@ class Outcome:
     """What the stateful half produced for one article."""
 
     article: Article
-    original_update: Any = None  # processors.dedup.OriginalUpdate | None
+    original_update: Any = None  # processors.dedup.stage.OriginalUpdate | None
     alerts: list[Alert] = field(default_factory=list)
     alert_updates: list[Alert] = field(default_factory=list)
 
@@ -63,8 +63,8 @@ class StatefulStages:
         window_days: float = 14.0,
         rules: list | None = None,
     ) -> None:
-        from processors.alert import AlertEngine
-        from processors.dedup import Deduplicator
+        from processors.alerts.stage import AlertEngine
+        from processors.dedup.stage import Deduplicator
 
         self.deduplicator = Deduplicator(dedup_store, window_days=window_days)
         self.alert_engine = AlertEngine(rules or [], alert_store)

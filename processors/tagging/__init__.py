@@ -1,4 +1,4 @@
 """Tagging internals: taxonomy loading, the phrase automaton, names, events, casualties.
 
-The stage itself is processors.tag.tag(article).
+The stage itself is processors.tagging.stage.tag(article).
 """

@@ -1,6 +1,6 @@
 """Killed and injured counts tied to the clause that reports them.
 
-A number (digits or words, processors.numbers) is a death toll when its clause says so:
+A number (digits or words, processors.tagging.numbers) is a death toll when its clause says so:
 a killing word shortly before it ("مقتل 30 عنصرا", "قتل مئتين وسبعة وثمانين"), or a death
 noun right after it ("ثلاثين قتيلا", "16 civilians killed"). It is NOT one when it counts
 something else ("17 قرية", "60 %", "25 حزيران", "2014"), when the clause is about
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from khabar.models import Casualties, CountMention
 from khabar.textnorm import matching_form
-from processors.numbers import find_numbers
 from processors.tagging.doc import Doc, with_proclitics
+from processors.tagging.numbers import find_numbers
 from processors.tagging.taxonomy import CasualtyVocab
 
 _NEGATORS = [matching_form(w) for w in (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from khabar.cli.bench.samples import sample_articles
 from khabar.es.client import make_client
-from khabar.es.samples import sample_articles
 from khabar.es.setup import ensure_setup
-from processors.copies import keep_highest_copies
-from processors.sink import ArticleSink, IndexArticle, UpdateArticle
+from processors.sink.bulk import ArticleSink, IndexArticle, UpdateArticle
+from processors.sink.copies import keep_highest_copies
 
 pytestmark = pytest.mark.integration
 

@@ -8,17 +8,17 @@ from datetime import UTC, datetime
 
 import pytest
 
+from khabar.cli.bench.samples import sample_articles
 from khabar.es.client import make_client
 from khabar.es.docs import monthly_index
-from khabar.es.kibana import SAVED_OBJECTS
-from khabar.es.kibana_objects import build_saved_objects
-from khabar.es.kibana_panels import field_problems, index_suffix, load_objects, panel_queries
-from khabar.es.samples import sample_articles
 from khabar.es.search import search_originals
 from khabar.es.setup import ensure_setup
+from khabar.kibana.importer import SAVED_OBJECTS
+from khabar.kibana.objects import build_saved_objects
+from khabar.kibana.panels import field_problems, index_suffix, load_objects, panel_queries
 from khabar.models import ActorTag, Alert, Article, DeadLetter, Dedup, GeoPoint, PlaceTag, SourceRef
 from khabar.settings import load_settings
-from processors.sink import ArticleSink, IndexArticle, IndexDoc, UpdateArticle
+from processors.sink.bulk import ArticleSink, IndexArticle, IndexDoc, UpdateArticle
 from tests.integration.test_es_setup import drop_everything
 
 pytestmark = pytest.mark.integration

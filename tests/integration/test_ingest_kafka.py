@@ -15,10 +15,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/feedserver.py
 from feedserver import Canned, FeedServer, rss  # noqa: E402
 
-from ingest.cli import read_health  # noqa: E402
 from ingest.run import poll_all_once, poll_forever  # noqa: E402
 from ingest.sources import Source  # noqa: E402
 from ingest.state import read_states  # noqa: E402
+from khabar.cli.feeds import read_health  # noqa: E402
 from khabar.models import RawArticle  # noqa: E402
 from khabar.settings import Settings  # noqa: E402
 

@@ -11,12 +11,12 @@ import uuid
 
 import pytest
 
+from khabar.cli.bench.samples import sample_articles
 from khabar.es.client import make_client
-from khabar.es.samples import sample_articles
 from khabar.es.setup import ensure_setup
 from khabar.models import DeadLetter
 from khabar.settings import load_settings
-from processors.sink import ArticleSink, IndexArticle, SinkConfig
+from processors.sink.bulk import ArticleSink, IndexArticle, SinkConfig
 from tests.integration.test_es_setup import drop_everything
 
 pytestmark = pytest.mark.integration

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
+from khabar.cli.stack import app
 from khabar.settings import get_settings
 from khabar.stack import ensure_up_for_tests, stack_status, stack_up, teardown_for_tests
-from khabar.stack.cli import app
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from processors.dedup_eval import evaluate_dedup
+from khabar.cli.evaluate.dedup import evaluate_dedup
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = Path(__file__).with_name("dedup_baseline.json")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from processors.tag_eval import evaluate_tags
+from khabar.cli.evaluate.tags import evaluate_tags
 
 BASELINE = Path(__file__).with_name("tags_baseline.json")
 

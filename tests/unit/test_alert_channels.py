@@ -12,9 +12,9 @@ from aiohttp import web
 from structlog.testing import capture_logs
 
 from khabar.models import Alert
-from processors.alert import AlertEngine
 from processors.alerts.channels import Delivery, Dispatcher, LogChannel, WebhookChannel, slack_text
 from processors.alerts.rules import Rule, load_rule_set
+from processors.alerts.stage import AlertEngine
 from tests.unit.test_alert_support import PLACES, T0, make_article, place
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from khabar.cli.rules import app
 from khabar.models import Article, SourceRef
-from processors.alerts.cli import app
 from tests.unit.test_alert_support import T0, make_article, place
 
 runner = CliRunner()

@@ -6,8 +6,8 @@ import json
 from datetime import timedelta
 
 from khabar.models import Alert
-from processors.alert import AlertEngine, alert
 from processors.alerts.rules import Rule
+from processors.alerts.stage import AlertEngine, alert
 from tests.unit.test_alert_support import PLACES, T0, make_article, place
 
 
@@ -235,7 +235,7 @@ def test_a_restart_on_a_rocksdb_store_keeps_the_burst(tmp_path):
 
 def test_engine_from_the_shipped_rules_file():
     from khabar.settings import CONFIG_DIR
-    from processors.alert import engine_from_file
+    from processors.alerts.stage import engine_from_file
 
     eng = engine_from_file({}, CONFIG_DIR / "rules.yaml")
     eng._places = PLACES

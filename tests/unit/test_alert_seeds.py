@@ -14,9 +14,9 @@ import pytest
 from ingest.files import text_article
 from khabar.models import Article, SourceRef
 from khabar.settings import CONFIG_DIR
-from processors.alert import AlertEngine
 from processors.alerts.places import PlaceIndex, load_place_index
 from processors.alerts.rules import Rule, load_rules
+from processors.alerts.stage import AlertEngine
 from processors.pipeline import clean_and_tag
 from tests.unit.test_alert_support import T0
 

@@ -13,8 +13,8 @@ import pytest
 
 from khabar.models import Article, RawArticle, SourceRef, stable_id
 from processors.clean import clean
-from processors.dedup import Deduplicator, DedupOutcome
-from processors.dedup_state import doc_key
+from processors.dedup.stage import Deduplicator, DedupOutcome
+from processors.dedup.state import doc_key
 
 DEVSET = Path(__file__).resolve().parents[1] / "fixtures" / "dedup"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

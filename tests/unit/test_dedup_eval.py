@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from khabar.cli.evaluate.dedup import evaluate_dedup, raw_from_file
 from khabar.errors import UserError
 from khabar.models import RawArticle, SourceRef
-from processors.dedup_eval import evaluate_dedup, raw_from_file
 
 DEVSET = Path(__file__).resolve().parents[1] / "fixtures" / "dedup"
 STORY = ("طردت قوات النظام السوري ووحدات حماية الشعب الكردية تنظيم داعش من مدينة الحسكة في شمال "

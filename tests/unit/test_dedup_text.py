@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from khabar.textnorm import matching_form, words
-from processors.dedup_state import (
+from processors.dedup.state import (
     POSTING_CAP,
     DedupState,
     pack_bands,
@@ -16,7 +16,7 @@ from processors.dedup_state import (
     unpack_bands,
     unpack_ints,
 )
-from processors.dedup_text import (
+from processors.dedup.text import (
     NUM_PERM,
     dedup_tokens,
     exact_key,
@@ -144,7 +144,7 @@ _WORDS = st.sampled_from(["و", "عبد", "ابو", "الرحمن", "سته", "6
 @given(st.lists(_WORDS, max_size=30))
 def test_stretch_rewriting_equals_the_whole_pipeline(tokens: list[str]) -> None:
     """The fast path rewrites only around joiners and number words; same hashes as all of it."""
-    from processors.dedup_text import _compared, _compared_hashes, _token_hash
+    from processors.dedup.text import _compared, _compared_hashes, _token_hash
 
     expected = [_token_hash(t) for t in _compared(tokens)]
     assert _compared_hashes(tokens, [_token_hash(t) for t in tokens]) == expected

@@ -8,8 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from khabar.cli.es import es_app, kibana_app, search
 from khabar.errors import ServiceUnavailable, UserError
-from khabar.es.cli import es_app, kibana_app, search
 from khabar.settings import get_settings
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ from elastic_transport import (
 )
 from elasticsearch import ApiError
 
-from processors.sink_errors import (
+from processors.sink.errors import (
     BOUNDED_STATUS,
     TRANSIENT_STATUS,
     is_transient_exception,

@@ -6,10 +6,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from khabar.es.samples import sample_articles
+from khabar.cli.bench.samples import sample_articles
 from khabar.models import DeadLetter
 from khabar.settings import load_settings
-from processors.sink import ArticleSink, IndexArticle, IndexDoc, SinkConfig, UpdateArticle, _reason
+from processors.sink.bulk import (
+    ArticleSink,
+    IndexArticle,
+    IndexDoc,
+    SinkConfig,
+    UpdateArticle,
+    _reason,
+)
 
 SETTINGS = load_settings(env={"KHABAR_INDEX_PREFIX": "u1-"})
 

@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from ingest.cli import app
+from khabar.cli.feeds import app
 from khabar.errors import ServiceUnavailable
 from khabar.settings import CONFIG_DIR, get_settings
 

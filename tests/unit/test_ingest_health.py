@@ -3,10 +3,10 @@
 import json
 from datetime import UTC, datetime
 
-from ingest.cli import health_rows
 from ingest.health import HEALTH_FIELDS, health_doc
 from ingest.sources import Source
 from ingest.state import SEEN_MIN, FeedState
+from khabar.cli.feeds import health_rows
 from khabar.settings import CONFIG_DIR
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)

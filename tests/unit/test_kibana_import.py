@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from khabar.errors import ServiceUnavailable, UserError
-from khabar.es.kibana import SAVED_OBJECTS, import_saved_objects
+from khabar.kibana.importer import SAVED_OBJECTS, import_saved_objects
 from khabar.settings import load_settings
 
 

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from khabar.es.kibana import SAVED_OBJECTS, import_url
-from khabar.es.kibana_objects import build_saved_objects, to_ndjson
-from khabar.es.kibana_panels import (
+from khabar.es.templates import build_templates
+from khabar.kibana.importer import SAVED_OBJECTS, import_url
+from khabar.kibana.objects import build_saved_objects, to_ndjson
+from khabar.kibana.panels import (
     field_problems,
     index_suffix,
     kql_to_query,
@@ -17,7 +18,6 @@ from khabar.es.kibana_panels import (
     panel_queries,
     unresolved_references,
 )
-from khabar.es.templates import build_templates
 
 OBJECTS = load_objects(SAVED_OBJECTS)
 
@@ -28,7 +28,7 @@ def _mappings(suffix: str) -> dict:
 
 
 def test_committed_file_is_what_the_builder_makes():
-    # regenerate with: python -m khabar.es.kibana_objects > config/kibana/khabar.ndjson
+    # regenerate with: python -m khabar.kibana.objects > config/kibana/khabar.ndjson
     assert SAVED_OBJECTS.read_text(encoding="utf-8") == to_ndjson(build_saved_objects())
 
 

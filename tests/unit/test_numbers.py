@@ -1,9 +1,9 @@
-"""Number words and digits → int (processors.numbers), on sentences written for these tests."""
+"""Number words and digits → int (processors.tagging.numbers), on sentences written for these tests."""
 
 import pytest
 
 from khabar.textnorm import matching_form
-from processors.numbers import NUMBER_WORDS, find_numbers, number_value, parse_number
+from processors.tagging.numbers import NUMBER_WORDS, find_numbers, number_value, parse_number
 
 
 @pytest.mark.parametrize(

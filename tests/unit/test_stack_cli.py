@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from khabar.cli.stack import app
 from khabar.settings import get_settings
-from khabar.stack.cli import app
 
 
 def _free_port() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from processors.tag import get_tagger
+from processors.tagging.stage import get_tagger
 
 
 def casualties(text: str):

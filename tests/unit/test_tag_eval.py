@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from khabar.cli.evaluate.tags import evaluate_tags, form_keys, haversine_km
 from khabar.errors import UserError
 from khabar.yamlconf import ConfigError
-from processors.tag_eval import evaluate_tags, form_keys, haversine_km
 
 DOC_A = """قصفت طائرات حربية مدينة سراقب في ريف إدلب، وقالت هيئة تحرير الشام إن 9 مدنيين قتلوا.
 وسيطرت قوات النظام على قرية قريبة، فيما نزح 3000 شخص نحو الحدود التركية.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from processors.tag import get_tagger
 from processors.tagging.persons_rule import person_id
+from processors.tagging.stage import get_tagger
 
 
 def persons(text: str) -> list[tuple[str, list[str]]]:

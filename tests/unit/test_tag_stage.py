@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from khabar.models import Article, SourceRef
-from processors.tag import article_text, get_tagger, tag
+from processors.tagging.stage import article_text, get_tagger, tag
 
 
 def make_article(title: str = "", summary: str = "", body: str = "") -> Article:

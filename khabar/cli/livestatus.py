@@ -13,9 +13,9 @@ from rich.console import Group
 from rich.live import Live
 from rich.table import Table
 
+from khabar.cli.supervisor import Supervisor
 from khabar.logs import get_logger
 from khabar.settings import Settings
-from khabar.supervisor import Supervisor
 
 
 async def scrape_stage_counts(ports: list[int]) -> dict[str, dict[str, float]]:

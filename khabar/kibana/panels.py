@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from khabar.es.kibana_objects import DEFAULT_PREFIX
+from khabar.kibana.objects import DEFAULT_PREFIX
 
 _KQL_TERM = re.compile(r'^\s*([\w.@]+)\s*:\s*(?:"([^"]*)"|([^\s"()]+))\s*$')
 _METRIC_AGG = {"sum": "sum", "average": "avg", "max": "max", "min": "min", "unique_count": "cardinality",

@@ -201,7 +201,7 @@ def _names_report(acc: dict) -> dict:
 
 def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
     """Tag every gold document and score it (JSON-ready dict; see module docstring)."""
-    from processors.tag import tag
+    from processors.tagging.stage import tag
 
     gold = Path(gold)
     gold_docs = load_gold(gold)

@@ -41,7 +41,7 @@ async def _with_client(work):
 @es_app.command("setup")
 def setup_command() -> None:
     """Install index templates (and ILM policies where supported); prints a JSON report."""
-    from khabar.cli_util import print_json
+    from khabar.cli.util import print_json
     from khabar.es.setup import ensure_setup
     from khabar.logs import configure_logging
     from khabar.settings import get_settings
@@ -58,8 +58,8 @@ def kibana_import(
     file: Path = typer.Option(None, "--file", help="NDJSON to import (default config/kibana/khabar.ndjson)."),
 ) -> None:
     """Load the khabar data views, dashboard and saved search through Kibana's saved-objects API."""
-    from khabar.cli_util import print_json
-    from khabar.es.kibana import SAVED_OBJECTS, import_saved_objects
+    from khabar.cli.util import print_json
+    from khabar.kibana.importer import SAVED_OBJECTS, import_saved_objects
     from khabar.settings import get_settings
 
     result = import_saved_objects(url, get_settings(), space=space, path=file or SAVED_OBJECTS)
@@ -77,7 +77,7 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Search indexed originals (duplicates are folded into their original)."""
-    from khabar.cli_util import print_json
+    from khabar.cli.util import print_json
     from khabar.es.search import parse_since, search_originals
 
     if since:

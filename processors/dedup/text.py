@@ -2,7 +2,7 @@
 
 Copies of one wire story differ in ways that must not count: punctuation and quote styles,
 alef/hamza/ya/ta-marbuta spellings, diacritics (all handled by `khabar.textnorm`), digits vs
-number words ("6"/"ستة", via `processors.numbers`), a detached or dropped conjunction
+number words ("6"/"ستة", via `processors.tagging.numbers`), a detached or dropped conjunction
 ("و بمساعدة"/"وبمساعدة"/"بمساعدة"), "عبد الرحمن"/"عبدالرحمن", and transliteration variants
 (غرينتش/غرينيتش, نتنياهو/نتانياهو), which differ only in long vowels, so tokens are compared by
 their consonant skeleton. Each such difference then changes no shingle at all instead of k.
@@ -25,7 +25,7 @@ import numpy as np
 from datasketch import MinHash
 
 from khabar.textnorm import matching_form, words
-from processors.numbers import find_numbers, number_value
+from processors.tagging.numbers import find_numbers, number_value
 
 SHINGLE_WORDS = 3
 NUM_PERM = 60

@@ -139,7 +139,7 @@ TARGET_RATE = 500
 
 
 def run(quick: bool = False) -> dict:
-    from processors.tag import get_tagger
+    from processors.tagging.stage import get_tagger
 
     t0 = time.perf_counter()
     tagger = get_tagger()

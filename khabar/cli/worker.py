@@ -11,7 +11,7 @@ from khabar.logs import configure_logging, get_logger
 from khabar.settings import Settings
 from khabar.topics import ensure_topics
 
-log = get_logger("khabar.worker")
+log = get_logger("khabar.cli.worker")
 
 
 def serve_metrics(port: int, host: str) -> int | None:

@@ -30,8 +30,8 @@ def run(
     timeout: float = typer.Option(300.0, "--timeout", help="--once: seconds to wait for the pipeline to drain."),
 ) -> None:
     from ingest.sources import load_sources
+    from khabar.cli.supervisor import Supervisor
     from khabar.logs import configure_logging
-    from khabar.supervisor import Supervisor
 
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
@@ -51,8 +51,8 @@ def run(
             summary = _run_once(settings, sources, supervisor, timeout)
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         else:
-            from khabar.livestatus import run_forever
-            from khabar.worker import serve_metrics
+            from khabar.cli.livestatus import run_forever
+            from khabar.cli.worker import serve_metrics
 
             serve_metrics(settings.ingest_metrics_port, settings.metrics_host)  # feed health metrics
 
@@ -87,7 +87,7 @@ def _es_setup(settings) -> dict:
 
 def _run_once(settings, sources, supervisor, timeout: float) -> dict:
     from ingest.run import poll_all_once
-    from khabar.drain import dlq_end_offsets, wait_drained, wait_idle
+    from khabar.cli.drain import dlq_end_offsets, wait_drained, wait_idle
 
     started = time.monotonic()
     since = datetime.now(UTC)
@@ -145,6 +145,6 @@ def process(
 
 
 def worker() -> None:
-    from khabar.worker import run_worker
+    from khabar.cli.worker import run_worker
 
     run_worker(get_settings())

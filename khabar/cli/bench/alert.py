@@ -72,7 +72,7 @@ def _raw_pass(articles: list[Article], n_rules: int) -> float:
 
 
 def _engine_pass(articles: list[Article], rules, places) -> tuple[float, dict, int, int]:
-    from processors.alert import AlertEngine
+    from processors.alerts.stage import AlertEngine
 
     store: dict = {}
     engine = AlertEngine(rules, store, places=places)

@@ -15,7 +15,7 @@ from typing import Any
 from khabar.es.docs import article_index, monthly_index
 from khabar.logs import get_logger
 from khabar.settings import Settings
-from processors.sink import IndexArticle, SinkItem, UpdateArticle
+from processors.sink.bulk import IndexArticle, SinkItem, UpdateArticle
 
 log = get_logger("khabar.processors.copies")
 

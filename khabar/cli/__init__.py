@@ -18,13 +18,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from ingest.cli import app as feeds_app
-    from khabar.bench.cli import app as bench_app
-    from khabar.es.cli import es_app, kibana_app, search
-    from khabar.evalcli import app as eval_app
-    from khabar.runcli import process, run, worker
-    from khabar.stack.cli import app as stack_app
-    from processors.alerts.cli import app as rules_app
+    from khabar.cli.bench.cli import app as bench_app
+    from khabar.cli.es import es_app, kibana_app, search
+    from khabar.cli.evaluate.cli import app as eval_app
+    from khabar.cli.feeds import app as feeds_app
+    from khabar.cli.rules import app as rules_app
+    from khabar.cli.run import process, run, worker
+    from khabar.cli.stack import app as stack_app
 
     app.add_typer(stack_app, name="stack", help="The local Kafka + Elasticsearch (no Docker needed).")
     app.add_typer(feeds_app, name="feeds", help="Feed sources and their health.")

@@ -29,7 +29,7 @@ def _make(name: str, doc: str):
         output: str = typer.Option("-", "--output", "-o", help="Write JSON here ('-' = stdout)."),
     ) -> None:
         try:
-            module = importlib.import_module(f"khabar.bench.{name}")
+            module = importlib.import_module(f"khabar.cli.bench.{name}")
         except ModuleNotFoundError as exc:
             raise UserError(f"benchmark {name!r} is not available: {exc}") from None
         result = module.run(quick=quick)

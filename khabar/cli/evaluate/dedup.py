@@ -17,8 +17,8 @@ from typing import Any
 from khabar.errors import UserError
 from khabar.models import Article, RawArticle, SourceRef
 from processors.clean import clean
-from processors.dedup import Deduplicator, dedup_text
-from processors.dedup_text import fingerprint, resemblance
+from processors.dedup.stage import Deduplicator, dedup_text
+from processors.dedup.text import fingerprint, resemblance
 
 LABELS = ("duplicate", "near_duplicate", "distinct")
 

@@ -128,7 +128,7 @@ def test(
 ) -> None:
     """Show which rules fire on the given articles, and why (which condition matched which tag or words)."""
     from khabar.models import RawArticle
-    from processors.alert import AlertEngine
+    from processors.alerts.stage import AlertEngine
     from processors.pipeline import OfflinePipeline, StageError
 
     rule_set = _rule_set(file)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from khabar.cli_util import existing_file, print_json
+from khabar.cli.util import existing_file, print_json
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -17,7 +17,7 @@ def tags(
     docs: Path | None = typer.Option(None, "--docs", help="Folder of the gold's documents (default: ../corpus/seeds beside the gold file, else the gold's folder)."),
 ) -> None:
     """Per-category precision/recall, geotag accuracy, killed-count precision/recall, misses."""
-    from processors.tag_eval import evaluate_tags
+    from khabar.cli.evaluate.tags import evaluate_tags
 
     print_json(evaluate_tags(existing_file(gold), docs))
 
@@ -28,6 +28,6 @@ def dedup(
     docs: Path | None = typer.Option(None, "--docs", help="Folder holding the files named in a/b (default: the TSV's folder)."),
 ) -> None:
     """Per-label recall, false-positive rate on `distinct`, and the pairs missed."""
-    from processors.dedup_eval import evaluate_dedup
+    from khabar.cli.evaluate.dedup import evaluate_dedup
 
     print_json(evaluate_dedup(existing_file(pairs), docs))

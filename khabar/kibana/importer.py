@@ -24,7 +24,7 @@ def import_url(kibana_url: str, space: str | None = None) -> str:
 
 def _payload(path: Path, prefix: str) -> bytes:
     """The NDJSON to send: the shipped file, with data views renamed for a non-default prefix."""
-    from khabar.es.kibana_objects import DEFAULT_PREFIX, build_saved_objects, to_ndjson
+    from khabar.kibana.objects import DEFAULT_PREFIX, build_saved_objects, to_ndjson
 
     if path == SAVED_OBJECTS and prefix != DEFAULT_PREFIX:
         return to_ndjson(build_saved_objects(prefix)).encode("utf-8")

@@ -2,7 +2,7 @@
 
 Kibana stores Lens state, dashboard panels and map layers as JSON strings inside JSON, which is
 unreadable and easy to break by hand; the NDJSON is generated from here instead
-(`python -m khabar.es.kibana_objects > config/kibana/khabar.ndjson`) and a unit test checks
+(`python -m khabar.kibana.objects > config/kibana/khabar.ndjson`) and a unit test checks
 that the committed file is what this module builds. Objects target Kibana 9 (Lens
 `formBased` datasource; dashboard panels by reference named `<panel>:panel_<panel>`).
 """

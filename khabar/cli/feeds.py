@@ -94,7 +94,7 @@ def status(
     from rich.table import Table
 
     from ingest.sources import load_sources
-    from khabar.cli_util import print_json
+    from khabar.cli.util import print_json
     from khabar.settings import get_settings
 
     settings = get_settings()
@@ -129,7 +129,7 @@ def list_sources(feeds: Path | None = FEEDS_OPTION,
                  as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Validate the feeds file and list its sources."""
     from ingest.sources import load_sources
-    from khabar.cli_util import print_json
+    from khabar.cli.util import print_json
     from khabar.settings import get_settings
 
     sources = load_sources(feeds or get_settings().feeds_file, include_disabled=True)

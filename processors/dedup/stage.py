@@ -15,7 +15,7 @@
   Jaccard >= 0.58 or is >= 0.8 contained; paragraphs of >= 20 words are found in their own
   seed only).
 
-All state lives in the store passed in (see processors.dedup_state for its layout).
+All state lives in the store passed in (see processors.dedup.state for its layout).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from khabar.models import Article, Dedup
-from processors.dedup_state import HOUR, DedupState, doc_key, pack_bands, pack_ints, unpack_ints
-from processors.dedup_text import Fingerprint, fingerprint, resemblance
+from processors.dedup.state import HOUR, DedupState, doc_key, pack_bands, pack_ints, unpack_ints
+from processors.dedup.text import Fingerprint, fingerprint, resemblance
 
 JACCARD_MIN = 0.45
 CONTAINMENT_MIN = 0.8

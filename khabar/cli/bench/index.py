@@ -2,7 +2,7 @@
 from a Kafka produce to the article being searchable, on the real local stack.
 
 Throughput, twice (documents shaped for the fallback mode, with match.*, and for a production
-cluster, without): the same ~3 KB seed-like articles (khabar.es.samples) go (a) through
+cluster, without): the same ~3 KB seed-like articles (khabar.cli.bench.samples) go (a) through
 ArticleSink.write in batches of 500 (the Faust sink agent's batch), the sink building each
 document from its Article and checking every per-item result, and (b) as prebuilt documents
 through the raw baselines, sync `helpers.bulk` and `async_bulk` (chunks of 500). Each run writes fresh indices with the same template; runs alternate
@@ -25,15 +25,15 @@ from typing import Any
 
 from elasticsearch import ApiError, helpers
 
+from khabar.cli.bench.samples import sample_articles
 from khabar.errors import ServiceUnavailable
 from khabar.es.client import make_client, make_sync_client
 from khabar.es.docs import article_doc, article_index
-from khabar.es.samples import sample_articles
 from khabar.es.setup import ensure_setup
 from khabar.logs import configure_logging
 from khabar.models import Article, DeadLetter
 from khabar.settings import Settings, get_settings, load_settings
-from processors.sink import ArticleSink, IndexArticle, SinkConfig
+from processors.sink.bulk import ArticleSink, IndexArticle, SinkConfig
 
 BATCH = 500
 RATE_PER_S = 50

@@ -5,7 +5,7 @@ Guards against the classic bulk pitfalls (DESIGN.md §7):
   overwrites, never duplicates;
 - every per-document result is consumed (async_streaming_bulk with raise_on_error=False,
   raise_on_exception=False); permanent rejections go to the dead-letter callback with the reason;
-- transient failures (see processors.sink_errors) are retried with exponential backoff and
+- transient failures (see processors.sink.errors) are retried with exponential backoff and
   jitter for as long as Elasticsearch is down: `write` returns only when every item is
   acknowledged or permanently rejected, so the caller commits its Kafka offsets only then and
   consumption pauses meanwhile (backpressure);
@@ -32,8 +32,8 @@ from khabar.es.templates import TextMode
 from khabar.logs import get_logger
 from khabar.models import DeadLetter
 from khabar.settings import Settings
-from processors.sink_errors import BOUNDED_STATUS, is_transient_exception, is_transient_status
-from processors.sink_items import (
+from processors.sink.errors import BOUNDED_STATUS, is_transient_exception, is_transient_status
+from processors.sink.items import (
     IndexArticle,
     IndexDoc,
     SinkItem,

@@ -90,7 +90,7 @@ def _rate(count: int, seconds: float) -> float:
 def run(quick: bool = False) -> dict:
     """Throughput and state size on a generated stream; JSON-ready."""
     from processors.clean import clean
-    from processors.dedup import Deduplicator
+    from processors.dedup.stage import Deduplicator
 
     n_distinct = 300 if quick else 3000
     generated = generate_stream(n_distinct)
