@@ -32,6 +32,7 @@ unit: install
 
 lint: install
 	$(BIN)/ruff check khabar ingest processors tests
+	$(BIN)/lint-imports
 
 stack-up: install
 	$(BIN)/khabar stack up

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from khabar import topics
 from khabar.errors import ServiceUnavailable
 from khabar.models import DeadLetter, RawArticle
 from khabar.settings import Settings
@@ -79,9 +80,9 @@ class KafkaSink:
     """Articles to `articles.raw` (key = id, value = RawArticle JSON), state to `feeds.state`."""
 
     def __init__(self, settings: Settings, producer: Any | None = None) -> None:
-        self.raw_topic = settings.topic("articles.raw")
-        self.state_topic = settings.topic("feeds.state")
-        self.dlq_topic = settings.topic("articles.dlq")
+        self.raw_topic = settings.topic(topics.RAW)
+        self.state_topic = settings.topic(topics.FEEDS_STATE)
+        self.dlq_topic = settings.topic(topics.DLQ)
         self.producer = producer or make_kafka_producer(settings)
 
     async def send_articles(self, articles: list[RawArticle]) -> None:

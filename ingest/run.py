@@ -18,6 +18,7 @@ from ingest.poller import Poller, PollOutcome
 from ingest.producer import KafkaSink
 from ingest.sources import Source
 from ingest.state import ensure_state_topic, read_states
+from khabar import topics
 from khabar.logs import get_logger
 from khabar.settings import Settings
 
@@ -54,7 +55,7 @@ async def open_poller(settings: Settings, sources: list[Source], with_health_ind
     """A Poller wired to Kafka (state read back first), ES health docs and Prometheus metrics."""
     await asyncio.to_thread(ensure_state_topic, settings)
     states = await asyncio.to_thread(read_states, settings)
-    log.info("feed state read back", topic=settings.topic("feeds.state"), feeds=len(states))
+    log.info("feed state read back", topic=settings.topic(topics.FEEDS_STATE), feeds=len(states))
     sink = await asyncio.to_thread(KafkaSink, settings)
     health = HealthIndex(settings) if with_health_index else None
     try:

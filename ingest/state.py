@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from khabar import topics
 from khabar.errors import ServiceUnavailable
 from khabar.logs import get_logger
 from khabar.settings import Settings
@@ -63,7 +64,7 @@ def ensure_state_topic(settings: Settings, timeout: float = 15.0) -> None:
     from kafka.admin import NewTopic
     from kafka.errors import KafkaError, NoBrokersAvailable, TopicAlreadyExistsError
 
-    topic = settings.topic("feeds.state")
+    topic = settings.topic(topics.FEEDS_STATE)
     ms = int(timeout * 1000)
     try:
         admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap.split(","),
@@ -74,7 +75,7 @@ def ensure_state_topic(settings: Settings, timeout: float = 15.0) -> None:
         if topic in admin.list_topics():
             return
         brokers = len(admin.describe_cluster().get("brokers") or []) or 1
-        new = NewTopic(topic, num_partitions=1, replication_factor=min(3, brokers),
+        new = NewTopic(topic, num_partitions=topics.FEEDS_STATE_PARTITIONS, replication_factor=min(3, brokers),
                        topic_configs={"cleanup.policy": "compact",
                                       "min.cleanable.dirty.ratio": "0.1",
                                       "segment.ms": str(6 * 3600 * 1000)})
@@ -93,7 +94,7 @@ def read_states(settings: Settings, timeout: float = 30.0) -> dict[str, FeedStat
     from kafka import KafkaConsumer, TopicPartition
     from kafka.errors import KafkaError, NoBrokersAvailable
 
-    topic = settings.topic("feeds.state")
+    topic = settings.topic(topics.FEEDS_STATE)
     try:
         consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap.split(","),
                                  client_id="khabar-ingest-state", group_id=None,

@@ -153,6 +153,35 @@ class Article(Record):
         return self.model_dump(mode="json", by_alias=True)
 
 
+class ArticleUpdate(Record):
+    """A message on `articles.updates`: a partial update of an already indexed article.
+
+    Today the only kind is an original's copy count (`copy_count`); the sink applies
+    `partial` to the document `id` in the monthly index named by `timestamp` (the article's
+    @timestamp), and sends an update round again (`attempts`) while its original is not
+    indexed yet (the two travel on different topics and can overtake each other).
+    """
+
+    id: str
+    partial: dict[str, Any]
+    timestamp: datetime | None = None
+    attempts: int = 0
+
+    @classmethod
+    def copy_count(cls, original_id: str, copies: int, timestamp: datetime | None) -> ArticleUpdate:
+        return cls(id=original_id, partial={"dedup": {"copies": copies}}, timestamp=timestamp)
+
+    @property
+    def copies(self) -> int | None:
+        """The copy count this update carries, if it is a copy-count update."""
+        dedup = self.partial.get("dedup")
+        value = dedup.get("copies") if isinstance(dedup, dict) else None
+        return value if isinstance(value, int) else None
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
 class DeadLetter(Record):
     record: Any
     stage: str

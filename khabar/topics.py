@@ -9,16 +9,31 @@ from khabar.settings import Settings
 
 log = get_logger("khabar.topics")
 
-# name -> partitions. `articles.cleaned` has ONE partition: dedup and burst alerts must see
-# every article in one place (see processors/app.py).
+# Every topic of the pipeline (DESIGN.md §2), named without the configurable prefix
+# (`settings.topic(name)` adds it). Code refers to these constants, never to string literals.
+RAW = "articles.raw"  # RawArticle, produced by ingest
+CLEANED = "articles.cleaned"  # cleaned + tagged Article; ONE partition (see below)
+ENRICHED = "articles.enriched"  # every processed Article, duplicates included
+UPDATES = "articles.updates"  # ArticleUpdate: partial updates such as an original's copy count
+ALERTS = "alerts"  # Alert
+DLQ = "articles.dlq"  # DeadLetter {record, stage, error, at}
+FEEDS_STATE = "feeds.state"  # FeedState, compacted (created by ingest.state.ensure_state_topic)
+
+# name -> partitions of the topics created up front. `articles.cleaned` has ONE partition:
+# dedup and burst alerts must see every article in one place (see processors/app.py).
 PIPELINE_TOPICS: dict[str, int] = {
-    "articles.raw": 4,
-    "articles.cleaned": 1,
-    "articles.enriched": 4,
-    "articles.updates": 4,
-    "alerts": 4,
-    "articles.dlq": 4,
+    RAW: 4,
+    CLEANED: 1,
+    ENRICHED: 4,
+    UPDATES: 4,
+    ALERTS: 4,
+    DLQ: 4,
 }
+FEEDS_STATE_PARTITIONS = 1
+
+# The topics the workers consume or produce between ingest and Elasticsearch: all of them
+# committed means nothing is in flight (`khabar run --once` waits for this).
+IN_FLIGHT_TOPICS: tuple[str, ...] = (RAW, CLEANED, ENRICHED, UPDATES, ALERTS)
 
 
 def ensure_topics(settings: Settings, partitions: dict[str, int] | None = None) -> list[str]:

@@ -18,17 +18,18 @@ Agents keep concurrency=1 (DESIGN §7: offsets can be committed past in-flight m
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import faust
 from pydantic import ValidationError
 
+from khabar import topics
 from khabar.logs import get_logger
-from khabar.models import Alert, Article, DeadLetter, RawArticle
+from khabar.models import Alert, Article, ArticleUpdate, DeadLetter, RawArticle
 from khabar.settings import Settings
 from processors import metrics
 from processors.pipeline import StageError, StatefulStages, clean_and_tag
+from processors.sink.stream import SINK_TOPICS, SinkMessage, StreamSink
 
 log = get_logger("khabar.processors")
 
@@ -71,12 +72,12 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
             kwargs["compacting"] = True
         return app.topic(settings.topic(name), **kwargs)
 
-    raw_topic = topic("articles.raw")
-    cleaned_topic = topic("articles.cleaned", partitions=1)
-    enriched_topic = topic("articles.enriched")
-    updates_topic = topic("articles.updates")
-    alerts_topic = topic("alerts")
-    dlq_topic = topic("articles.dlq")
+    raw_topic = topic(topics.RAW)
+    cleaned_topic = topic(topics.CLEANED, partitions=topics.PIPELINE_TOPICS[topics.CLEANED])
+    enriched_topic = topic(topics.ENRICHED)
+    updates_topic = topic(topics.UPDATES)
+    alerts_topic = topic(topics.ALERTS)
+    dlq_topic = topic(topics.DLQ)
 
     # JSON values (the app's default serializer): the stage stores hold only JSON types
     table_kwargs = {"default": None, "partitions": 1, "key_type": str,
@@ -136,23 +137,19 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
             await enriched_topic.send(key=out.id.encode(), value=out.model_dump_json(by_alias=True).encode())
             update = outcome.original_update
             if update is not None:
-                payload = {"id": update.original_id, "partial": {"dedup": {"copies": update.copies}},
-                           "timestamp": _iso(update.original_timestamp)}
-                await updates_topic.send(key=update.original_id.encode(), value=json.dumps(payload).encode())
+                message = ArticleUpdate.copy_count(update.original_id, update.copies, update.original_timestamp)
+                await updates_topic.send(key=message.id.encode(), value=message.to_json())
             for alert in [*outcome.alerts, *outcome.alert_updates]:
                 metrics.ALERTS_FIRED.labels(alert.rule_id).inc()
                 await alerts_topic.send(key=alert.rule_id.encode(), value=alert.model_dump_json(by_alias=True).encode())
             if outcome.alerts or outcome.alert_updates:
                 _dispatch(app, outcome.alerts, outcome.alert_updates)
 
-    @app.agent(app.topic(settings.topic("articles.enriched"), settings.topic("articles.updates"),
-                         settings.topic("alerts"), key_serializer="raw", value_serializer="raw"),
-               concurrency=1)
+    @app.agent(app.topic(*(settings.topic(name) for name in SINK_TOPICS),
+                         key_serializer="raw", value_serializer="raw"), concurrency=1)
     async def sink_agent(stream: faust.StreamT) -> None:
         from khabar.es.client import make_client
         from khabar.es.setup import ensure_setup
-        from processors.sink.bulk import ArticleSink
-        from processors.sink.copies import keep_highest_copies
 
         client = make_client(settings)
         await ensure_setup(client, settings)
@@ -162,69 +159,21 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
             key = (letter.record.get("id") if isinstance(letter.record, dict) else None) or ""
             await dlq_topic.send(key=str(key).encode(), value=letter.model_dump_json().encode())
 
-        sink = ArticleSink(client, settings, dlq)
+        async def reject(message: SinkMessage, reason: str) -> None:
+            await dead_letter(message.key, message.value, "index-decode", reason)
+
+        async def requeue(update: ArticleUpdate) -> None:
+            await updates_topic.send(key=update.id.encode(), value=update.to_json())
+
+        sink = StreamSink(client, settings, dlq, reject, requeue)
         async for events in stream.take_events(SINK_BATCH, within=SINK_WITHIN_S):
-            items = []
-            attempts: dict[str, int] = {}
-            for event in events:
-                item = await _sink_item(event, settings, dead_letter, attempts)
-                if item is not None:
-                    items.append(item)
+            messages = [SinkMessage(e.message.topic, e.key, e.value) for e in events]
+            items, result = await sink.write_messages(messages)
             metrics.STAGE_IN.labels("index").inc(len(items))
-            if items:
-                items = await keep_highest_copies(client, settings, items)
-                result = await sink.write(items)
-                metrics.STAGE_OUT.labels("index").inc(len(result.indexed))
-                await _requeue_missing_updates(items, result.missing, attempts, updates_topic)
+            metrics.STAGE_OUT.labels("index").inc(len(result.indexed))
 
     app.khabar_agents = (clean_agent, dedup_alert_agent, sink_agent)  # type: ignore[attr-defined]
     return app
-
-
-UPDATE_ATTEMPTS = 30
-
-
-async def _requeue_missing_updates(items: list, missing: list[str], attempts_by_id: dict[str, int],
-                                   updates_topic: faust.TopicT) -> None:
-    """An update can overtake its original (they travel on different topics and partitions):
-    send it round again, a bounded number of times, until the original has been indexed."""
-    from processors.sink.bulk import UpdateArticle
-
-    missing_ids = set(missing)
-    for item in items:
-        if isinstance(item, UpdateArticle) and item.id in missing_ids:
-            attempts = attempts_by_id.get(item.id, 0)
-            if attempts + 1 >= UPDATE_ATTEMPTS:
-                log.warning("update_dropped", id=item.id, partial=item.partial, attempts=attempts + 1)
-                continue
-            payload = {"id": item.id, "partial": item.partial, "timestamp": _iso(item.timestamp),
-                       "attempts": attempts + 1}
-            await updates_topic.send(key=item.id.encode(), value=json.dumps(payload).encode())
-
-
-def _iso(ts: datetime | None) -> str | None:
-    return ts.isoformat() if ts else None
-
-
-async def _sink_item(event: Any, settings: Settings, dead_letter, attempts: dict[str, int]) -> Any:
-    """Turn one enriched/update/alert message into a sink item; undecodable ones are dead-lettered."""
-    from processors.sink.bulk import IndexArticle, IndexDoc, UpdateArticle
-
-    topic = event.message.topic
-    value = event.value
-    try:
-        if topic == settings.topic("articles.enriched"):
-            return IndexArticle(Article.model_validate_json(value))
-        if topic == settings.topic("articles.updates"):
-            data = json.loads(value)
-            ts = datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None
-            attempts[data["id"]] = int(data.get("attempts", 0))
-            return UpdateArticle(data["id"], data["partial"], ts)
-        alert = Alert.model_validate_json(value)
-        return IndexDoc("alerts", alert.id, alert.to_doc())
-    except (ValidationError, ValueError, KeyError) as exc:
-        await dead_letter(event.key, value, "index-decode", f"{type(exc).__name__}: {exc}")
-        return None
 
 
 def _dispatch(app: faust.App, alerts: list[Alert], updates: list[Alert]) -> None:

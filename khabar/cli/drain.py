@@ -6,6 +6,7 @@ import json
 import time
 from datetime import datetime
 
+from khabar import topics
 from khabar.errors import ServiceUnavailable
 from khabar.settings import Settings
 
@@ -16,8 +17,8 @@ def dlq_end_offsets(settings: Settings) -> dict:
 
     consumer = _consumer(settings)
     try:
-        parts = consumer.partitions_for_topic(settings.topic("articles.dlq")) or set()
-        tps = [TopicPartition(settings.topic("articles.dlq"), p) for p in parts]
+        parts = consumer.partitions_for_topic(settings.topic(topics.DLQ)) or set()
+        tps = [TopicPartition(settings.topic(topics.DLQ), p) for p in parts]
         return consumer.end_offsets(tps) if tps else {}
     finally:
         consumer.close()
@@ -39,7 +40,7 @@ def read_dead_letter_ids(settings: Settings, start: dict) -> set[str]:
     from kafka import TopicPartition
 
     consumer = _consumer(settings)
-    topic = settings.topic("articles.dlq")
+    topic = settings.topic(topics.DLQ)
     try:
         parts = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in parts]
@@ -114,7 +115,7 @@ def wait_drained(settings: Settings, ids: list[str], since: datetime, dlq_start:
         time.sleep(0.5)
 
 
-def wait_idle(settings: Settings, topics: list[str], timeout_s: float = 60.0) -> bool:
+def wait_idle(settings: Settings, topic_names: tuple[str, ...], timeout_s: float = 60.0) -> bool:
     """Wait until the workers' consumer group has committed every message of `topics`.
 
     Indexed ids are not the end of the work: an original's copy count and alert updates travel
@@ -127,7 +128,7 @@ def wait_idle(settings: Settings, topics: list[str], timeout_s: float = 60.0) ->
     consumer = _consumer(settings)
     deadline = time.monotonic() + timeout_s
     try:
-        names = [settings.topic(t) for t in topics]
+        names = [settings.topic(t) for t in topic_names]
         tps = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
         while True:
             ends = consumer.end_offsets(tps)

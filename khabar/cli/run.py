@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from khabar import topics
 from khabar.errors import ServiceUnavailable, UserError
 from khabar.settings import get_settings
 
@@ -97,8 +98,7 @@ def _run_once(settings, sources, supervisor, timeout: float) -> dict:
     indexed, dead = wait_drained(settings, ids, since, dlq_start, timeout_s=timeout,
                                  on_progress=lambda *_: supervisor.check_alive())
     errors = list(poll.errors)
-    if not wait_idle(settings, ["articles.raw", "articles.cleaned", "articles.enriched",
-                                "articles.updates", "alerts"], timeout_s=min(timeout, 120.0)):
+    if not wait_idle(settings, topics.IN_FLIGHT_TOPICS, timeout_s=min(timeout, 120.0)):
         errors.append("partial updates (copy counts, alerts) still in flight when the workers stopped")
     missing = set(ids) - indexed - dead
     if missing:

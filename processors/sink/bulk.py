@@ -30,7 +30,7 @@ from khabar.es.docs import article_doc, article_index, monthly_index, partial_wi
 from khabar.es.setup import installed_text_mode
 from khabar.es.templates import TextMode
 from khabar.logs import get_logger
-from khabar.models import DeadLetter
+from khabar.models import ArticleUpdate, DeadLetter
 from khabar.settings import Settings
 from processors.sink.errors import BOUNDED_STATUS, is_transient_exception, is_transient_status
 from processors.sink.items import (
@@ -38,10 +38,9 @@ from processors.sink.items import (
     IndexDoc,
     SinkItem,
     SinkResult,
-    UpdateArticle,
 )
 
-__all__ = ["ArticleSink", "IndexArticle", "IndexDoc", "SinkConfig", "SinkItem", "SinkResult", "UpdateArticle"]
+__all__ = ["ArticleSink", "IndexArticle", "IndexDoc", "SinkConfig", "SinkItem", "SinkResult"]
 
 log = get_logger(__name__)
 DeadLetterFn = Callable[[DeadLetter], Awaitable[None]]
@@ -70,15 +69,14 @@ class _Op:
 
     @property
     def is_update(self) -> bool:
-        return isinstance(self.item, UpdateArticle)
+        return isinstance(self.item, ArticleUpdate)
 
     def record(self) -> Any:
         """What the dead letter carries: enough to replay the item."""
         if isinstance(self.item, IndexArticle):
             return self.item.article.to_doc()
-        if isinstance(self.item, UpdateArticle):
-            ts = self.item.timestamp.isoformat() if self.item.timestamp else None
-            return {"id": self.item.id, "partial": self.item.partial, "timestamp": ts}
+        if isinstance(self.item, ArticleUpdate):
+            return self.item.model_dump(mode="json", exclude={"attempts"})
         return {"index": self.action["_index"], "id": self.id, "doc": self.item.doc}
 
 
@@ -126,7 +124,7 @@ class ArticleSink:
             # "_source" is built later, in a thread, one chunk ahead of the request in flight
             action = {"_op_type": "index", "_index": article_index(self.settings, a), "_id": a.id}
             return _Op(item, a.id, action)
-        if isinstance(item, UpdateArticle):
+        if isinstance(item, ArticleUpdate):
             index = monthly_index(self.settings, item.timestamp) if item.timestamp else ""
             action = {"_op_type": "update", "_index": index, "_id": item.id,
                       "retry_on_conflict": 3, "doc": partial_with_match(item.partial, text_mode)}

@@ -14,8 +14,9 @@ from typing import Any
 
 from khabar.es.docs import article_index, monthly_index
 from khabar.logs import get_logger
+from khabar.models import ArticleUpdate
 from khabar.settings import Settings
-from processors.sink.bulk import IndexArticle, SinkItem, UpdateArticle
+from processors.sink.items import IndexArticle, SinkItem
 
 log = get_logger("khabar.processors.copies")
 
@@ -23,9 +24,8 @@ log = get_logger("khabar.processors.copies")
 def _copies_of(item: SinkItem) -> int | None:
     if isinstance(item, IndexArticle) and item.article.dedup.status == "original":
         return item.article.dedup.copies
-    if isinstance(item, UpdateArticle) and isinstance(item.partial.get("dedup"), dict):
-        value = item.partial["dedup"].get("copies")
-        return value if isinstance(value, int) else None
+    if isinstance(item, ArticleUpdate):
+        return item.copies
     return None
 
 
@@ -34,7 +34,7 @@ def _with_copies(item: SinkItem, copies: int) -> SinkItem:
         dedup = item.article.dedup.model_copy(update={"copies": copies})
         return IndexArticle(item.article.model_copy(update={"dedup": dedup}))
     partial = {**item.partial, "dedup": {**item.partial["dedup"], "copies": copies}}
-    return UpdateArticle(item.id, partial, item.timestamp)
+    return item.model_copy(update={"partial": partial})
 
 
 async def keep_highest_copies(client: Any, settings: Settings, items: list[SinkItem]) -> list[SinkItem]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from khabar.models import Article
+from khabar.models import Article, ArticleUpdate
 
 
 @dataclass(frozen=True)
@@ -14,20 +13,6 @@ class IndexArticle:
     """Index (or replace) a whole article in its monthly index; `_id` = article id."""
 
     article: Article
-
-
-@dataclass(frozen=True)
-class UpdateArticle:
-    """Partial update of an indexed article, e.g. {"dedup": {"copies": 3}} or {"alerts": [...]}.
-
-    `timestamp` is the article's @timestamp (it names the monthly index); without it, or if the
-    document is not there, the sink finds the document through the alias. An update whose
-    document exists nowhere is logged and reported in `SinkResult.missing`, not raised.
-    """
-
-    id: str
-    partial: dict[str, Any]
-    timestamp: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -39,7 +24,11 @@ class IndexDoc:
     doc: dict[str, Any]
 
 
-SinkItem = IndexArticle | UpdateArticle | IndexDoc
+# ArticleUpdate (khabar.models) is the `articles.updates` message itself: a partial update of an
+# indexed article, e.g. {"dedup": {"copies": 3}}. Without a timestamp, or if the document is
+# not in the month it names, the sink finds the document through the alias; an update whose
+# document exists nowhere is reported in `SinkResult.missing`, not raised.
+SinkItem = IndexArticle | ArticleUpdate | IndexDoc
 
 
 @dataclass

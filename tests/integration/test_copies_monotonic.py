@@ -7,7 +7,8 @@ import pytest
 from khabar.cli.bench.samples import sample_articles
 from khabar.es.client import make_client
 from khabar.es.setup import ensure_setup
-from processors.sink.bulk import ArticleSink, IndexArticle, UpdateArticle
+from khabar.models import ArticleUpdate
+from processors.sink.bulk import ArticleSink, IndexArticle
 from processors.sink.copies import keep_highest_copies
 
 pytestmark = pytest.mark.integration
@@ -28,11 +29,11 @@ async def test_replays_keep_the_highest_copy_count(isolated_settings) -> None:
         ts = original.timestamp
         first = original.model_copy(update={"dedup": original.dedup.model_copy(update={"copies": 0})})
         await sink.write([IndexArticle(first)])
-        await sink.write(await keep_highest_copies(client, settings, [UpdateArticle(original.id, {"dedup": {"copies": 3}}, ts)]))
+        await sink.write(await keep_highest_copies(client, settings, [ArticleUpdate(id=original.id, partial={"dedup": {"copies": 3}}, timestamp=ts)]))
 
         # a replay of the original as first emitted, and a stale update, arrive afterwards
         replayed = await keep_highest_copies(client, settings, [
-            IndexArticle(first), UpdateArticle(original.id, {"dedup": {"copies": 1}}, ts)])
+            IndexArticle(first), ArticleUpdate(id=original.id, partial={"dedup": {"copies": 1}}, timestamp=ts)])
         assert replayed[0].article.dedup.copies == 3
         assert replayed[1].partial["dedup"]["copies"] == 3
         assert replayed[0].article.title == first.title  # nothing else changed
@@ -45,7 +46,7 @@ async def test_replays_keep_the_highest_copy_count(isolated_settings) -> None:
         # within one batch, the highest count wins even before anything is indexed
         other = sample_articles(1, id_prefix="fresh")[0]
         batch = await keep_highest_copies(client, settings, [
-            UpdateArticle(other.id, {"dedup": {"copies": 2}}, other.timestamp), IndexArticle(other)])
+            ArticleUpdate(id=other.id, partial={"dedup": {"copies": 2}}, timestamp=other.timestamp), IndexArticle(other)])
         assert batch[1].article.dedup.copies == 2
         assert letters == []
     finally:

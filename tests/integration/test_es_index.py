@@ -16,9 +16,19 @@ from khabar.es.setup import ensure_setup
 from khabar.kibana.importer import SAVED_OBJECTS
 from khabar.kibana.objects import build_saved_objects
 from khabar.kibana.panels import field_problems, index_suffix, load_objects, panel_queries
-from khabar.models import ActorTag, Alert, Article, DeadLetter, Dedup, GeoPoint, PlaceTag, SourceRef
+from khabar.models import (
+    ActorTag,
+    Alert,
+    Article,
+    ArticleUpdate,
+    DeadLetter,
+    Dedup,
+    GeoPoint,
+    PlaceTag,
+    SourceRef,
+)
 from khabar.settings import load_settings
-from processors.sink.bulk import ArticleSink, IndexArticle, IndexDoc, UpdateArticle
+from processors.sink.bulk import ArticleSink, IndexArticle, IndexDoc
 from tests.integration.test_es_setup import drop_everything
 
 pytestmark = pytest.mark.integration
@@ -165,10 +175,10 @@ async def test_partial_updates_touch_only_the_named_fields(env):
     client, settings, sink, _ = env
     await sink.write([IndexArticle(a) for a in seed_like()])
     result = await sink.write([
-        UpdateArticle("a1", {"dedup": {"copies": 3}}, T0),
-        UpdateArticle("a2", {"alerts": ["rule-x"]}, None),  # no timestamp: found through the alias
-        UpdateArticle("ghost", {"dedup": {"copies": 1}}, T0),  # not indexed anywhere
-        UpdateArticle("a3", {"dedup": {"copies": 1}}, T0),  # wrong month given: looked up
+        ArticleUpdate(id="a1", partial={"dedup": {"copies": 3}}, timestamp=T0),
+        ArticleUpdate(id="a2", partial={"alerts": ["rule-x"]}, timestamp=None),  # no timestamp: found through the alias
+        ArticleUpdate(id="ghost", partial={"dedup": {"copies": 1}}, timestamp=T0),  # not indexed anywhere
+        ArticleUpdate(id="a3", partial={"dedup": {"copies": 1}}, timestamp=T0),  # wrong month given: looked up
     ])
     assert sorted(result.indexed) == ["a1", "a2", "a3"] and result.missing == ["ghost"] and result.rejected == []
     await _refresh(client, settings)
@@ -181,7 +191,7 @@ async def test_partial_updates_touch_only_the_named_fields(env):
 async def test_update_and_its_article_in_one_batch(env):
     client, settings, sink, _ = env
     original = seed_like()[0]
-    result = await sink.write([UpdateArticle("a1", {"dedup": {"copies": 2}}, None), IndexArticle(original)])
+    result = await sink.write([ArticleUpdate(id="a1", partial={"dedup": {"copies": 2}}, timestamp=None), IndexArticle(original)])
     assert sorted(result.indexed) == ["a1", "a1"] and result.missing == []
     got = await client.get(index=monthly_index(settings, T0), id="a1")
     assert got["_source"]["dedup"]["copies"] == 2

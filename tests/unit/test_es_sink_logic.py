@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from khabar.cli.bench.samples import sample_articles
-from khabar.models import DeadLetter
+from khabar.models import ArticleUpdate, DeadLetter
 from khabar.settings import load_settings
 from processors.sink.bulk import (
     ArticleSink,
     IndexArticle,
     IndexDoc,
     SinkConfig,
-    UpdateArticle,
     _reason,
 )
 
@@ -38,11 +37,11 @@ def test_index_action_targets_the_monthly_index_by_id():
 
 
 def test_update_action_is_a_partial_doc_update():
-    op = _sink()._op(UpdateArticle("x1", {"dedup": {"copies": 4}}, datetime(2020, 2, 3, tzinfo=UTC)), "fallback")
+    op = _sink()._op(ArticleUpdate(id="x1", partial={"dedup": {"copies": 4}}, timestamp=datetime(2020, 2, 3, tzinfo=UTC)), "fallback")
     assert op.action == {"_op_type": "update", "_index": "u1-articles-2020.02", "_id": "x1",
                          "retry_on_conflict": 3, "doc": {"dedup": {"copies": 4}}}
     assert op.resolved is False  # a 404 there means: look it up through the alias
-    aimless = _sink()._op(UpdateArticle("x2", {"alerts": ["r"]}), "fallback")
+    aimless = _sink()._op(ArticleUpdate(id="x2", partial={"alerts": ["r"]}), "fallback")
     assert aimless.action["_index"] == ""
 
 
