@@ -98,16 +98,31 @@ class PersonTag(Record):
     forms: list[str] = Field(default_factory=list)
 
 
+CasualtyScope = Literal["incident", "cumulative"]
+
+
 class CountMention(Record):
+    """One figure and the sentence it came from. `scope` says whether it is the toll of the
+    incident reported (`incident`) or a long-run total ("since the intervention began some
+    10,000 were killed": `cumulative`), which alert thresholds leave out by default."""
+
     count: int
     text: str
+    scope: CasualtyScope = "incident"
 
 
 class Casualties(Record):
+    """Killed and injured figures; `*_max` is the highest INCIDENT figure (None if none).
+
+    `notes` say, for the reader, why a figure next to a death word was not taken as the
+    incident's toll (a phone-number-like digit string, a figure too large for one incident).
+    """
+
     killed: list[CountMention] = Field(default_factory=list)
     injured: list[CountMention] = Field(default_factory=list)
     killed_max: int | None = None
     injured_max: int | None = None
+    notes: list[str] = Field(default_factory=list)
 
 
 class Article(Record):

@@ -126,7 +126,8 @@ def lens_panels() -> list[Lens]:
         Lens("khabar-deaths", "Deaths reported over time (originals)", a,
              {"t": date_histogram(), "d": metric("sum", "casualties.killed_max", "Deaths reported", kql=ORIGINALS_KQL)},
              "lnsXY", xy("line", "t", ["d"]),
-             description="Sum of the highest death figure of each original article (copies are not counted twice)."),
+             description="Sum of the highest incident death figure of each original article (casualties.killed_max: "
+                         "long-run cumulative tolls are left out; copies are not counted twice)."),
         Lens("khabar-duplicate-share", "Share of duplicates", a,
              {"g": terms("dedup.status", 3, "n", "Status"), "n": count()},
              "lnsPie", {"shape": "donut", "layers": [{"layerId": "LAYER", "layerType": "data", "primaryGroups": ["g"],

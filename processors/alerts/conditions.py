@@ -95,12 +95,22 @@ def snippet(text: str, needle: str, width: int = 40) -> str:
     return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
-def _count(key: str, minimum: int, value: int | None, mentions) -> Match:
+def _count(key: str, minimum: int, incident_max: int | None, mentions,
+           include_cumulative: bool = False) -> Match:
+    """`incident_max` is the article's *_max (incident figures only, DESIGN §3); long-run
+    tolls count only when the rule says `include_cumulative`."""
+    value = incident_max
+    cumulative = [m.count for m in mentions if m.scope == "cumulative"]
+    if include_cumulative and cumulative:
+        value = max(value or 0, *cumulative)
     if value is not None and value >= minimum:
-        text = next((m.text for m in mentions if m.count == value), "")
-        quoted = f' ("{snippet(text, str(value))}")' if text else ""
-        return Match(True, [f"{key} {value} >= {minimum}{quoted}"])
-    return Match(False, [f"{key} {value if value is not None else 'none'} < {minimum}"])
+        mention = next((m for m in mentions if m.count == value), None)
+        quoted = f' ("{snippet(mention.text, str(value))}")' if mention and mention.text else ""
+        scope = " (cumulative)" if mention is not None and mention.scope == "cumulative" else ""
+        return Match(True, [f"{key} {value} >= {minimum}{scope}{quoted}"])
+    left_out = [c for c in cumulative if c >= minimum and not include_cumulative]
+    why = f" (cumulative {max(left_out)} not counted)" if left_out else ""
+    return Match(False, [f"{key} {value if value is not None else 'none'} < {minimum}{why}"])
 
 
 def _language(wanted: list[str], lang: str | None) -> Match:
@@ -129,9 +139,11 @@ def _leaves(cond: Condition, view: ArticleView):
     if cond.event_types:
         yield lambda: _tags("event_types", cond.event_types, {e: [] for e in a.event_types})
     if cond.killed_min is not None:
-        yield lambda: _count("killed", cond.killed_min, a.casualties.killed_max, a.casualties.killed)
+        yield lambda: _count("killed", cond.killed_min, a.casualties.killed_max, a.casualties.killed,
+                             cond.include_cumulative)
     if cond.injured_min is not None:
-        yield lambda: _count("injured", cond.injured_min, a.casualties.injured_max, a.casualties.injured)
+        yield lambda: _count("injured", cond.injured_min, a.casualties.injured_max,
+                             a.casualties.injured, cond.include_cumulative)
     if cond.actors:
         yield lambda: _tags("actors", cond.actors, view.actor_ids)
     if cond.persons:

@@ -88,6 +88,9 @@ class Condition(_Strict):
     event_types: StrList = Field(default_factory=list)
     killed_min: int | None = Field(default=None, ge=1)
     injured_min: int | None = Field(default=None, ge=1)
+    # killed_min/injured_min count incident figures (today's toll); true: long-run
+    # (cumulative) tolls count too ("since the war began 10,000 were killed")
+    include_cumulative: bool = False
     language: StrList = Field(default_factory=list)
     sources: StrList = Field(default_factory=list)
     terms: StrList = Field(default_factory=list)  # matched on the matching form; `word*` = prefix
@@ -111,6 +114,12 @@ class Condition(_Strict):
         for term in value:
             compile_term(term)  # raises ValueError with the reason
         return value
+
+    @model_validator(mode="after")
+    def _cumulative_needs_a_threshold(self) -> Condition:
+        if self.include_cumulative and self.killed_min is None and self.injured_min is None:
+            raise ValueError("include_cumulative applies to killed_min/injured_min; give one of them")
+        return self
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:

@@ -18,12 +18,25 @@ from khabar.textnorm import matching_form
 from processors.tagging.doc import Doc, with_proclitics
 from processors.tagging.numbers import find_numbers
 from processors.tagging.taxonomy import CasualtyVocab
+from processors.tagging.tolls import bounded_scope, clause_scope, implausible
 
 _NEGATORS = [matching_form(w) for w in (
     "لم", "لا", "لن", "نفى", "نفت", "ينفي", "تنفي", "دون", "بدون", "عدم", "not", "no", "denied",
     "without",
 )]
 _YEAR_WORDS = frozenset(matching_form(w) for w in ("عام", "العام", "سنة", "السنة", "عامي", "year", "in"))
+# an age, not a toll: "في الثامنة والعشرين من عمره", "يبلغ من العمر 28", "the twenty-eighth
+# year of his life", "aged 28"
+_AGE_WORDS = with_proclitics(matching_form(w) for w in (
+    "عمر", "العمر", "عمره", "عمرها", "عمرهم", "عمري", "عمرا", "aged", "age"))
+_AGE_LINKS = frozenset(matching_form(w) for w in ("of", "ناهز", "يناهز", "يقارب", "نحو"))
+_ORDINALS = with_proclitics(matching_form(w) for w in (
+    "الحادي", "الحادية", "الثاني", "الثانية", "الثالث", "الثالثة", "الرابع", "الرابعة", "الخامس",
+    "الخامسة", "السادس", "السادسة", "السابع", "السابعة", "الثامن", "الثامنة", "التاسع", "التاسعة",
+    "العاشر", "العاشرة", "حادي", "ثاني", "ثالث", "رابع", "خامس", "سادس", "سابع", "ثامن", "تاسع",
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth", "twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth",
+    "seventieth", "eightieth", "ninetieth", "hundredth"))
 _CLAUSE_PUNCT = frozenset(",.;:!?()")
 
 
@@ -97,6 +110,7 @@ class CasualtyTagger:
         killed: list[CountMention] = []
         injured: list[CountMention] = []
         words = doc.words
+        notes: list[str] = []
         used: set[int] = set()
         cue_words = self.cue_words
         sentences = sorted({doc.sentence_of(doc.word_spans[i][0])
@@ -109,16 +123,26 @@ class CasualtyTagger:
                 last = doc.word_index(end)  # first word after the number
                 used.update(range(first, last))
                 kind = self._classify(doc, start, end, last, num.value)
-                if kind:
-                    self._add(doc, killed if kind == "killed" else injured, num.value, start)
+                if not kind:
+                    continue
+                why_not = implausible(doc.norm[start:end], num.value)
+                if why_not:
+                    notes.append(f"{kind}: {why_not}")
+                    continue
+                scope, note = bounded_scope(num.value, self._scope(doc, start, end, last))
+                if note:
+                    notes.append(f"{kind}: {note}")
+                self._add(doc, killed if kind == "killed" else injured, num.value, start, scope)
         if sentences and not self.dual_words.isdisjoint(words):
             self._duals(doc, words, used, killed, injured)
-        out = Casualties(killed=killed, injured=injured)
-        if killed:
-            out.killed_max = max(m.count for m in killed)
-        if injured:
-            out.injured_max = max(m.count for m in injured)
+        out = Casualties(killed=killed, injured=injured, notes=list(dict.fromkeys(notes)))
+        out.killed_max = max((m.count for m in killed if m.scope == "incident"), default=None)
+        out.injured_max = max((m.count for m in injured if m.scope == "incident"), default=None)
         return out
+
+    def _scope(self, doc: Doc, start: int, end: int, last: int) -> str:
+        """incident or cumulative, from the clause around the figure."""
+        return clause_scope(doc.words_before(start, 10), self._words_after(doc, end, last, 6))
 
     # --- one number -------------------------------------------------------------------
 
@@ -131,6 +155,11 @@ class CasualtyTagger:
             return None
         if doc.norm[end:end + 2].strip().startswith("%"):
             return None
+        if self._age_or_ordinal(doc, start, before, after):
+            return None
+        previous = _words_before_own(doc, start, before)
+        if doc.norm[start - 2:start] == "ال" and previous and self._counts_a_thing(previous[-1]):
+            return None  # "خلال الأشهر الثلاثة": the number qualifies the noun before it
         if after and (self.not_units.starts(after) or self.dates.starts(after)
                       or (after[0] == "من" and self.dates.starts(after[1:]))
                       or after[:2] == ["من", "شهر"]):
@@ -171,6 +200,24 @@ class CasualtyTagger:
                 return hit
         return None
 
+    def _counts_a_thing(self, word: str) -> bool:
+        """A noun that is not a head count (months, villages, missiles), bare or definite."""
+        return self.not_units.has(word) or (word.startswith("ال") and self.not_units.has(word[2:]))
+
+    @staticmethod
+    def _age_or_ordinal(doc: Doc, start: int, before: list[str], after: list[str]) -> bool:
+        """An age ("الثامنة والعشرين من عمره", "aged 28") or part of an ordinal
+        ("الثامنة والعشرين", "twenty-eighth"): not a head count."""
+        if after and (after[0] in _ORDINALS or after[0] in ("year", "old")):
+            return True
+        if after[:1] == ["من"] and len(after) > 1 and after[1] in _AGE_WORDS:
+            return True
+        previous = _words_before_own(doc, start, before)
+        if not previous:
+            return False
+        return (previous[-1] in _ORDINALS or previous[-1] in _AGE_WORDS
+                or (len(previous) > 1 and previous[-2] in _AGE_WORDS and previous[-1] in _AGE_LINKS))
+
     def _duals(self, doc: Doc, words: list[str], used: set[int], killed, injured) -> None:
         """"مقتل شخصين", "قتيلان": a count of two written without a number."""
         for i, word in enumerate(words):
@@ -184,7 +231,9 @@ class CasualtyTagger:
                 elif self.injured_triggers.has(prev):
                     kind = "injured"
             if kind:
-                self._add(doc, killed if kind == "killed" else injured, 2, doc.word_spans[i][0])
+                start, end = doc.word_spans[i]
+                self._add(doc, killed if kind == "killed" else injured, 2, start,
+                          self._scope(doc, start, end, i + 1))
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -203,8 +252,18 @@ class CasualtyTagger:
         return out
 
     @staticmethod
-    def _add(doc: Doc, bucket: list[CountMention], count: int, pos: int) -> None:
+    def _add(doc: Doc, bucket: list[CountMention], count: int, pos: int,
+             scope: str = "incident") -> None:
         s, e = doc.sentence_span(doc.sentence_of(pos))
         text = doc.surface(s, e).strip()
         if not any(m.count == count and m.text == text for m in bucket):
-            bucket.append(CountMention(count=count, text=text))
+            bucket.append(CountMention(count=count, text=text, scope=scope))
+
+
+def _words_before_own(doc: Doc, start: int, before: list[str]) -> list[str]:
+    """`before` without the written word holding the number when the number starts inside
+    it after proclitics ("والعشرين": words_before counts "والعشرين" itself)."""
+    own = doc.word_index(start)
+    if own < len(doc.word_starts) and doc.word_starts[own] == start:
+        return before
+    return before[:-1]

@@ -155,3 +155,36 @@ def test_text_index_is_not_built_when_cheaper_checks_fail():
     m = evaluate(Condition.model_validate({"language": "ar", "terms": ["كيماوي"]}), view)
     assert not m.ok
     assert "text" not in view.__dict__  # the cached text index was never computed
+
+
+# --- casualty scope: thresholds count today's incident, not long-run tolls -------------------
+
+def _with_tolls(incident: int | None, cumulative: int):
+    from khabar.models import Casualties, CountMention
+
+    article = make_article()
+    killed = [CountMention(count=cumulative, text=f"منذ بدء التدخل قتل نحو {cumulative}", scope="cumulative")]
+    if incident is not None:
+        killed.insert(0, CountMention(count=incident, text=f"قتل {incident} مدنيين اليوم"))
+    return article.model_copy(update={"casualties": Casualties(killed=killed, killed_max=incident)})
+
+
+def test_killed_min_leaves_cumulative_tolls_out_by_default():
+    article = _with_tolls(5, 10000)
+    m = check({"killed_min": 50}, article)
+    assert not m.ok
+    assert m.reasons == ["killed 5 < 50 (cumulative 10000 not counted)"]
+    assert check({"killed_min": 5}, article).ok
+    assert not check({"killed_min": 1}, _with_tolls(None, 10000)).ok  # only a background toll
+
+
+def test_include_cumulative_counts_long_run_tolls_and_says_so():
+    m = check({"killed_min": 50, "include_cumulative": True}, _with_tolls(5, 10000))
+    assert m.ok
+    assert m.reasons[0].startswith("killed 10000 >= 50 (cumulative)")
+    assert check({"killed_min": 1, "include_cumulative": True}, _with_tolls(None, 10000)).ok
+
+
+def test_include_cumulative_alone_is_rejected():
+    with pytest.raises(ValueError, match="include_cumulative applies to killed_min"):
+        Condition.model_validate({"include_cumulative": True, "places": ["sy-idlib"]})

@@ -75,6 +75,8 @@ def test_every_alert_field_is_mapped():
         ("places.name", "keyword"), ("places.location", "geo_point"), ("places.forms", "keyword"),
         ("actors.name", "keyword"), ("persons.name", "keyword"), ("event_types", "keyword"),
         ("casualties.killed_max", "integer"), ("casualties.killed.count", "integer"),
+        ("casualties.killed.scope", "keyword"), ("casualties.injured.scope", "keyword"),
+        ("casualties.notes", "keyword"),
         ("@timestamp", "date"), ("published_at", "date"), ("alerts", "keyword"),
     ],
 )

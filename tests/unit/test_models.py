@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from khabar.models import Article, RawArticle, SourceRef, stable_id
 
 
@@ -33,7 +35,7 @@ def test_document_field_names_follow_the_contract() -> None:
                  "event_types", "casualties", "alerts"):
         assert name in doc, name
     assert doc["dedup"] == {"status": "original", "of": None, "similarity": 0.0, "copies": 0}
-    assert set(doc["casualties"]) == {"killed", "injured", "killed_max", "injured_max"}
+    assert set(doc["casualties"]) == {"killed", "injured", "killed_max", "injured_max", "notes"}
     assert "timestamp" not in doc
 
 
@@ -41,3 +43,13 @@ def test_article_round_trips_through_json() -> None:
     article = Article.from_raw(raw(title="الحسكة"))
     again = Article.model_validate_json(article.model_dump_json(by_alias=True))
     assert again == article and again.title == "الحسكة"
+
+
+def test_a_casualty_figure_is_an_incident_toll_unless_told_otherwise() -> None:
+    from khabar.models import CountMention
+
+    assert CountMention(count=5, text="قتل 5").scope == "incident"
+    long_run = CountMention(count=10000, text="منذ بدء التدخل قتل نحو 10 آلاف", scope="cumulative")
+    assert long_run.model_dump()["scope"] == "cumulative"
+    with pytest.raises(ValueError):
+        CountMention(count=1, text="x", scope="weekly")

@@ -96,3 +96,81 @@ def test_number_of_the_killed_is_not_confused_with_a_later_date() -> None:
 
 def test_victim_noun_and_qualifiers_before_the_death_verb() -> None:
     assert killed("قال ناشطون إن 19 مدنيا على الأقل بينهم خمسة أطفال قتلوا في القصف") == [19, 5]
+
+
+# --- ages are not tolls; the real toll beside them is still found (issue 14) -----------------
+
+@pytest.mark.parametrize(
+    ("text", "toll"),
+    [
+        ("قتل الشاب محمد وهو في الثامنة والعشرين من عمره برصاص قناص، فيما قتل 12 مدنيا آخرون في القصف.", [12]),
+        ("قتل شاب في العقد الثالث من عمره بانفجار لغم، وارتفعت حصيلة القتلى إلى 7 أشخاص.", [7]),
+        ("قتل رجل يبلغ من العمر 45 في الغارة التي أودت بحياة 9 أشخاص", [9]),
+        ("قتلت الطفلة وهي في الثانية عشرة من عمرها مع 6 من أفراد أسرتها قتلوا في القصف", [6]),
+        ("He was killed in the twenty-eighth year of his life; the strike killed 14 civilians.", [14]),
+        ("A man aged 34 was among 11 people killed in the raid.", [11]),
+    ],
+)
+def test_an_age_in_words_is_not_a_death_toll(text: str, toll: list[int]) -> None:
+    assert killed(text) == toll
+
+
+# --- scope: today's incident or a long-run toll ------------------------------------------------
+
+def scopes(text: str) -> list[tuple[int, str]]:
+    return [(m.count, m.scope) for m in casualties(text).killed]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("منذ بدء التدخل الروسي قتل نحو 10 آلاف مدني", [(10000, "cumulative")]),
+        ("وقال المرصد إن 1700 مدني قتلوا خلال شهرين من الهجوم على الغوطة", [(1700, "cumulative")]),
+        ("قتل 5 مدنيين اليوم، ليرتفع عدد القتلى منذ بداية العام إلى 430",
+         [(5, "incident"), (430, "cumulative")]),
+        ("وثق المرصد مقتل 320 شخصا خلال الأشهر الثلاثة الماضية", [(320, "cumulative")]),
+        ("قتل أكثر من 500 ألف شخص في الحرب السورية منذ 2011", [(500000, "cumulative")]),
+        ("بلغ إجمالي عدد القتلى 2400 شخص", [(2400, "cumulative")]),
+        ("Over the past two months 1,700 civilians were killed.", [(1700, "cumulative")]),
+        # incident tolls, with words that only look like periods
+        ("وأسفر القصف عن مقتل 20 شخصا خلال الهجوم على البلدة", [(20, "incident")]),
+        ("قتل 8 أشخاص منذ صباح اليوم في قصف مدفعي", [(8, "incident")]),
+        ("The war monitor said 30 people were killed in the strike.", [(30, "incident")]),
+    ],
+)
+def test_scope_of_each_figure(text: str, expected: list[tuple[int, str]]) -> None:
+    assert scopes(text) == expected
+
+
+def test_killed_max_counts_incident_figures_only() -> None:
+    result = casualties("قتل 12 مدنيا في غارة على سوق المدينة. ومنذ بدء الحملة قتل 1700 مدني.")
+    assert [(m.count, m.scope) for m in result.killed] == [(12, "incident"), (1700, "cumulative")]
+    assert result.killed_max == 12
+    only_background = casualties("ومنذ اندلاع الحرب قتل نحو 400 ألف شخص.")
+    assert [m.count for m in only_background.killed] == [400000]
+    assert only_background.killed_max is None
+
+
+# --- what is believable ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "قتل ٠١٢٣٤٥٦٧٨٩ شخصا في الغارة",  # a phone number in Arabic-Indic digits
+        "أسفرت الغارة عن مقتل 123456789 شخصا",
+        "The blast killed 0933123456 people",
+    ],
+)
+def test_phone_like_digit_strings_are_never_tolls(text: str) -> None:
+    result = casualties(text)
+    assert result.killed == [] and result.killed_max is None
+    assert any("phone-number-like" in note for note in result.notes), result.notes
+
+
+def test_an_incident_figure_beyond_belief_is_kept_as_cumulative_with_a_note() -> None:
+    result = casualties("قتل 3500 شخص في الغارة على السوق")
+    assert [(m.count, m.scope) for m in result.killed] == [(3500, "cumulative")]
+    assert result.killed_max is None
+    assert result.notes == ["killed: 3500: above 2000, more than one incident's toll, counted as cumulative"]
+    # a real large single toll stays an incident figure
+    assert casualties("قتل 1400 شخص في الهجوم الكيميائي على الغوطة").killed_max == 1400
