@@ -15,11 +15,18 @@ app = typer.Typer(no_args_is_help=True)
 def tags(
     gold: Path = typer.Argument(..., help="Gold file in the format of shared/eval/seeds-gold.yaml."),
     docs: Path | None = typer.Option(None, "--docs", help="Folder of the gold's documents (default: ../corpus/seeds beside the gold file, else the gold's folder)."),
+    pin: Path | None = typer.Option(None, "--pin", help="Also rewrite this baseline JSON with pins at the measured per-kind scores (floored to 2 decimals minus 0.01), e.g. tests/quality/devset_baseline.json."),
 ) -> None:
-    """Per-category precision/recall, geotag accuracy, killed-count precision/recall, misses."""
+    """Per-category precision/recall, geotag accuracy, killed-count precision/recall, misses,
+    and per-kind scores (places in Syria / abroad, villages within 10 km, entity F1, scope)."""
     from khabar.cli.evaluate.tags import evaluate_tags
 
-    print_json(evaluate_tags(existing_file(gold), docs))
+    report = evaluate_tags(existing_file(gold), docs)
+    if pin is not None:
+        from khabar.cli.evaluate.tag_kinds import write_pins
+
+        report["pins_written"] = {"file": str(pin), "pins": write_pins(report, pin)}
+    print_json(report)
 
 
 @app.command()

@@ -13,7 +13,10 @@ persons, event_types, killed, not_killed). Scoring rules:
 - geotag accuracy: share of found gold places whose predicted location is within 30 km;
 - event types: `any_of` groups count once, satisfied by any member;
 - killed: precision counts only numbers the gold lists (killed = right, not_killed =
-  wrong); other reported counts are shown as `unlisted`.
+  wrong); other reported counts are shown as `unlisted`. A killed entry may be written
+  `{count: N, scope: incident | cumulative}` (DESIGN.md §3); plain integers carry no scope;
+- `kinds` (tag_kinds.py): places inside Syria / abroad (gold `country`), villages within
+  10 km (gold `kind: village`), entity F1, death-figure scope agreement.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from khabar.errors import UserError
 from khabar.models import Article, RawArticle, SourceRef, stable_id
@@ -50,6 +53,8 @@ class GoldEntry(BaseModel):
     lat: float | None = None
     lon: float | None = None
     id_hint: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2 (places): splits the Syria/abroad scores
+    kind: str | None = None  # e.g. village (places): scored for the 10 km village rule
 
 
 class AnyOf(BaseModel):
@@ -66,6 +71,25 @@ class GoldDoc(BaseModel):
     event_types: list[str | AnyOf] = Field(default_factory=list)
     killed: list[int] = Field(default_factory=list)
     not_killed: list[int] = Field(default_factory=list)
+    killed_scopes: dict[int, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scoped_killed(cls, data: Any) -> Any:
+        """`killed` entries may be `{count, scope}`: counts stay in `killed`, scopes aside."""
+        if not isinstance(data, dict) or not isinstance(data.get("killed"), list):
+            return data
+        counts, scopes = [], {}
+        for item in data["killed"]:
+            if isinstance(item, dict):
+                scope = item.get("scope", "incident")
+                if scope not in ("incident", "cumulative"):
+                    raise ValueError(f"killed scope must be incident or cumulative, not {scope!r}")
+                counts.append(item.get("count"))
+                scopes[item.get("count")] = scope
+            else:
+                counts.append(item)
+        return {**data, "killed": counts, "killed_scopes": scopes}
 
 
 # --- form comparison ----------------------------------------------------------------------
@@ -201,6 +225,7 @@ def _names_report(acc: dict) -> dict:
 
 def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
     """Tag every gold document and score it (JSON-ready dict; see module docstring)."""
+    from khabar.cli.evaluate.tag_kinds import KindScores
     from processors.tagging.stage import tag
 
     gold = Path(gold)
@@ -212,6 +237,7 @@ def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
     geo = {"required": {"found": 0, "within": 0}, "optional": {"found": 0, "within": 0}, "far": []}
     ev = {"tp": 0, "fp": 0, "fn": 0, "misses": [], "false_positives": []}
     kd = {"tp": 0, "fp": 0, "fn": 0, "misses": [], "false_positives": [], "unlisted": []}
+    kinds = KindScores()
 
     for gdoc in gold_docs:
         path = docs_dir / gdoc.doc
@@ -221,6 +247,7 @@ def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
         _score_names("places", gdoc.doc, gdoc.places, article.places, names["places"], geo)
         _score_names("actors", gdoc.doc, gdoc.actors, article.actors, names["actors"], None)
         _score_names("persons", gdoc.doc, gdoc.persons, article.persons, names["persons"], None)
+        kinds.add(gdoc, article)
 
         predicted = set(article.event_types)
         covered: set[str] = set()
@@ -253,7 +280,7 @@ def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
     ev_p, ev_r = _ratio(ev["tp"], ev["tp"] + ev["fp"]), _ratio(ev["tp"], ev["tp"] + ev["fn"])
     f1 = round(2 * ev_p * ev_r / (ev_p + ev_r), 4) if ev_p and ev_r else 0.0
     geo_found = geo["required"]["found"] + geo["optional"]["found"]
-    return {
+    report = {
         "gold": str(gold),
         "documents": len(gold_docs),
         "places": _names_report(names["places"]),
@@ -284,3 +311,5 @@ def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
             "event_types": ev["false_positives"], "killed": kd["false_positives"],
         },
     }
+    report["kinds"] = kinds.report(report)
+    return report
