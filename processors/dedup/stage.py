@@ -7,9 +7,15 @@
 - Near copies (wire copy with small edits) are found with MinHash LSH (datasketch) over
   normalised word shingles; contained copies (a teaser made of the lead) with an index of
   MOD-m sampled shingles (Broder 1997), which estimates containment as well as resemblance.
-  A candidate is a copy if its estimated Jaccard >= JACCARD_MIN or the smaller text is
-  >= CONTAINMENT_MIN contained in the larger. `of` is always the first-seen original and its
-  `copies` count goes up (`original_update`, so the sink can update its document).
+  A candidate is a copy if its estimated Jaccard >= JACCARD_MIN or the NEW text is
+  >= CONTAINMENT_MIN contained in the earlier one (a teaser arriving after the full story).
+  Containment only counts in that direction: a long text arriving after a short one it
+  contains (a round-up quoting a wire item in full, the full story after its teaser) is an
+  original, never the short one's copy, even when their Jaccard is high (GROWTH_MIN).
+  A resemblance match is preferred to a containment match (a second copy of a short item
+  points at that item, not at a round-up quoting it). `of` is always the first-seen
+  original and its `copies` count goes up (`original_update`, so the sink can update its
+  document).
 - Different articles on the same event share topic words but few shingles: they stay
   `original` (dev set: distinct pairs have estimated Jaccard <= 0.03; every copy has
   Jaccard >= 0.58 or is >= 0.8 contained; paragraphs of >= 20 words are found in their own
@@ -29,12 +35,15 @@ from typing import Any
 
 from khabar.models import Article, Dedup
 from processors.dedup.state import HOUR, DedupState, doc_key, pack_bands, pack_ints, unpack_ints
-from processors.dedup.text import Fingerprint, fingerprint, resemblance
+from processors.dedup.text import SAMPLE_MOD, Fingerprint, fingerprint, resemblance
 
 JACCARD_MIN = 0.45
 CONTAINMENT_MIN = 0.8
 MIN_CONTAINED_SAMPLES = 3  # fewer sampled shingles than this cannot show containment
 MAX_CANDIDATES = 16
+# a new text this many times longer than an earlier one it contains is not its copy (copies
+# in the dev set differ in length by at most 1.25: a "dropped" and an "added" sentence copy)
+GROWTH_MIN = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +119,7 @@ class Deduplicator:
         updated = dict(record)
         if record.get("x") != fp.exact:
             self.state.unindex(key, record)
-            updated.update(x=fp.exact, s=pack_ints(fp.samples), b=pack_bands(fp.bands))
+            updated.update(x=fp.exact, s=pack_ints(fp.samples), b=pack_bands(fp.bands), n=fp.shingles)
             updated["i"] = True
         updated.update(ts=_iso(article.timestamp), t=hour)
         self._store(key, updated, hour, fp, indexed=bool(updated.get("i")))
@@ -165,23 +174,39 @@ class Deduplicator:
             if hits >= min_shared or key in band_hits:
                 votes[key] += hits
         best: _Match | None = None
+        best_rank: tuple[bool, float] = (False, -1.0)
         for key, _ in votes.most_common(MAX_CANDIDATES):
             record = self.state.record(key)
             if record is None:
                 continue
-            similarity = self._similarity(fp.samples, unpack_ints(record.get("s", "")))
-            if similarity is not None and (best is None or similarity > best.similarity):
-                best = _Match(key, record, similarity, exact=False)
+            old = unpack_ints(record.get("s", ""))
+            found = self._similarity(fp.samples, old, fp.shingles, record.get("n"))
+            if found is not None and found > best_rank:
+                best_rank = found
+                best = _Match(key, record, found[1], exact=False)
         return best
 
     @staticmethod
-    def _similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float | None:
-        """Estimated similarity if the two texts are copies, else None."""
-        jaccard, containment = resemblance(a, b)
+    def _similarity(new: tuple[int, ...], old: tuple[int, ...], new_size: int,
+                    old_size: int | None) -> tuple[bool, float] | None:
+        """(resembles, estimated similarity) if the new text is a copy of the old, else None.
+
+        Sizes are shingle counts of the whole texts (the samples of long texts are capped);
+        records written before sizes were kept fall back to their sample counts.
+        """
+        sa, sb = set(new), set(old)
+        if not sa or not sb:
+            return None
+        inter = len(sa & sb)
+        old_size = old_size or len(sb) * SAMPLE_MOD
+        if new_size >= GROWTH_MIN * old_size and inter >= CONTAINMENT_MIN * len(sb):
+            return None  # the new text contains the old one: a round-up or the full story
+        jaccard, _ = resemblance(new, old)
         if jaccard >= JACCARD_MIN:
-            return jaccard
-        if containment >= CONTAINMENT_MIN and min(len(set(a)), len(set(b))) >= MIN_CONTAINED_SAMPLES:
-            return containment
+            return True, jaccard
+        contained = inter / len(sa)  # how much of the NEW text the old one holds
+        if contained >= CONTAINMENT_MIN and len(sa) >= MIN_CONTAINED_SAMPLES:
+            return False, contained
         return None
 
     # --- records --------------------------------------------------------------------
@@ -190,7 +215,7 @@ class Deduplicator:
                 of: str | None, similarity: float) -> dict[str, Any]:
         return {
             "id": article.id, "st": status, "of": of, "sim": round(similarity, 3), "cp": 0,
-            "ts": _iso(article.timestamp), "t": hour, "x": fp.exact,
+            "ts": _iso(article.timestamp), "t": hour, "x": fp.exact, "n": fp.shingles,
             "s": pack_ints(fp.samples), "b": pack_bands(fp.bands),
         }
 

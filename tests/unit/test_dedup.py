@@ -89,12 +89,66 @@ def test_each_variant_kind_is_caught(kind: str) -> None:
         assert (outcome.original_update.original_id, outcome.original_update.copies) == (seed.id, 1)
 
 
-def test_teaser_seen_first_then_the_full_story() -> None:
+def test_full_story_after_its_teaser_is_an_original_not_a_copy() -> None:
+    """A long text that contains a short one is never its copy (issue 14)."""
     dedup = Deduplicator({})
     teaser = _file("002_teaser.txt")
     dedup.check(teaser, T0)
-    full = dedup.check(_file("002_seed.txt"), T0).article.dedup
-    assert (full.status, full.of, full.similarity) == ("near_duplicate", teaser.id, 1.0)
+    full = dedup.check(_file("002_seed.txt"), T0)
+    assert (full.article.dedup.status, full.article.dedup.of) == ("original", None)
+    assert full.original_update is None  # the teaser gains no copy
+    # and the teaser seen again after the full story is still the teaser's copy, not the story's
+    again = dedup.check(_article((DEVSET / "002_teaser.txt").read_text(encoding="utf-8"), "teaser-2"), T0)
+    assert (again.article.dedup.status, again.article.dedup.of) == ("duplicate", teaser.id)
+
+
+# a short wire item, and a day's round-up from another outlet that quotes it in full
+WIRE = """قتل سبعة مدنيين بينهم ثلاثة أطفال وأصيب أكثر من عشرين آخرين، صباح الثلاثاء، في قصف جوي استهدف سوقا
+شعبيا في مدينة معرة النعمان بريف إدلب الجنوبي، بحسب ما أفاد الدفاع المدني السوري. وقال متطوعون في
+الدفاع المدني إن فرقهم انتشلت الضحايا من تحت أنقاض محال تجارية دمرت بالكامل، وإن حصيلة القتلى مرشحة
+للارتفاع بسبب وجود إصابات خطيرة بين الجرحى الذين نقلوا إلى مستشفيات المنطقة.
+"""
+ROUNDUP = """حصاد اليوم: تصعيد في الشمال السوري ومفاوضات متعثرة في جنيف
+
+شهد الشمال السوري يوما داميا جديدا مع توسع رقعة القصف على ريفي إدلب وحماة، فيما لم تحقق الجولة
+الأخيرة من المفاوضات في جنيف أي تقدم يذكر بحسب مصادر دبلوماسية تحدثت للصحفيين مساء اليوم.
+
+""" + WIRE + """
+وفي ريف حماة الشمالي، قالت فصائل المعارضة إنها صدت محاولة تقدم لقوات النظام على محور كفرنبودة بعد
+اشتباكات استمرت عدة ساعات، في حين تحدثت وسائل إعلام رسمية عن استهداف مواقع للمسلحين بالمدفعية الثقيلة
+وتدمير عدد من الآليات والتحصينات في المنطقة.
+
+وفي جنيف، قال المبعوث الأممي إن الأطراف لم تتفق بعد على جدول أعمال الجولة المقبلة، داعيا إلى وقف فوري
+لإطلاق النار يسمح بإدخال المساعدات الإنسانية إلى المناطق المحاصرة، ومحذرا من موجة نزوح جديدة نحو
+الحدود التركية إذا استمر التصعيد العسكري في الأيام المقبلة.
+
+وعلى الصعيد الإنساني، أعلنت منظمات إغاثة محلية أن آلاف العائلات غادرت قراها في ريف إدلب الجنوبي خلال
+الأسبوع الماضي، وأن المخيمات القريبة من الحدود لم تعد قادرة على استيعاب الوافدين الجدد، مطالبة المانحين
+بزيادة الدعم قبل حلول فصل الشتاء.
+"""
+
+
+def test_a_round_up_quoting_a_short_item_in_full_is_not_its_copy() -> None:
+    dedup = Deduplicator({})
+    wire = _article(WIRE, "wire")
+    assert dedup.check(wire, T0).article.dedup.status == "original"
+    roundup = dedup.check(_article(ROUNDUP, "roundup"), T0)
+    assert (roundup.article.dedup.status, roundup.article.dedup.of) == ("original", None)
+    assert roundup.original_update is None
+    # another outlet's copy of the wire item points at the wire item, not at the round-up
+    copy_text = WIRE.replace("صباح الثلاثاء", "صباح اليوم الثلاثاء").replace("سبعة", "7")
+    copy = dedup.check(_article(copy_text, "wire-copy"), T0).article.dedup
+    assert (copy.status, copy.of) == ("near_duplicate", wire.id)
+
+
+def test_a_short_item_after_a_round_up_that_holds_it_is_its_teaser() -> None:
+    dedup = Deduplicator({})
+    roundup = _article(ROUNDUP, "roundup")
+    dedup.check(roundup, T0)
+    short = dedup.check(_article(WIRE, "wire"), T0)
+    assert (short.article.dedup.status, short.article.dedup.of) == ("near_duplicate", roundup.id)
+    assert short.article.dedup.similarity >= 0.8
+    assert short.original_update.copies == 1
 
 
 def test_seeds_stay_distinct_including_the_same_battle_in_other_words() -> None:
