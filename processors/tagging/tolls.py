@@ -37,10 +37,11 @@ _PERIODS = with_proclitics(matching_form(w) for w in (
     "war", "conflict", "uprising", "intervention"))
 # "since the intervention": a lead and a period; "in total": a total on its own
 _TOTALS = with_proclitics(matching_form(w) for w in (
-    "إجمالي", "الإجمالي", "إجمالية", "الإجمالية", "بالإجمال", "إجمالا", "مجموع", "مجموعه",
+    "إجمالي", "الإجمالي", "إجمالية", "الإجمالية", "بالإجمال", "إجمالا", "مجموع",
     "المجمل", "بالمجمل", "تراكمية", "التراكمية", "total", "overall", "cumulative", "altogether"))
 # Arabic only: English "war monitor" names the source of an incident toll
 _WAR_TOLLS = with_proclitics(matching_form(w) for w in ("الحرب", "النزاع", "الصراع"))
+_MAJMUUH = matching_form("مجموعه")
 _NEAR_PERIOD = 3  # words from a lead to its period ("خلال الأشهر الثلاثة", "over the past two months")
 _PHONE = re.compile(r"0\d+|\d{7,}")
 
@@ -51,7 +52,8 @@ def clause_scope(before: list[str], after: list[str]) -> str:
     `after` and nearest last for `before`."""
     words = [*before, *after]
     for i, word in enumerate(words):
-        if word in _TOTALS:
+        # "ما مجموعه" (a total of); "مجموعة" alone is a group ("مجموعة تفجيرات")
+        if word in _TOTALS or (word == "ما" and words[i + 1:i + 2] == [_MAJMUUH]):
             return "cumulative"
         if word in _PERIOD_LEADS:
             for nxt in words[i + 1:i + 1 + _NEAR_PERIOD]:

@@ -136,6 +136,8 @@ def scopes(text: str) -> list[tuple[int, str]]:
         ("وأسفر القصف عن مقتل 20 شخصا خلال الهجوم على البلدة", [(20, "incident")]),
         ("قتل 8 أشخاص منذ صباح اليوم في قصف مدفعي", [(8, "incident")]),
         ("The war monitor said 30 people were killed in the strike.", [(30, "incident")]),
+        ("قتل حوالي 70 شخصا في مجموعة تفجيرات استهدفت المنطقة", [(70, "incident")]),
+        ("وثقت الشبكة مقتل ما مجموعه 950 مدنيا", [(950, "cumulative")]),
     ],
 )
 def test_scope_of_each_figure(text: str, expected: list[tuple[int, str]]) -> None:
