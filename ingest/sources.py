@@ -15,26 +15,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from khabar.durations import parse_seconds
 from khabar.models import SourceRef
 from khabar.yamlconf import ConfigError, line_of, read_yaml, validate
 
 SourceKind = Literal["feed", "file", "folder", "jsonl"]
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-
-
-def parse_duration(value: Any) -> float:
-    """Seconds from `90`, `"90s"`, `"5m"`, `"2h"`, `"1d"` (config readability)."""
-    if isinstance(value, bool):
-        raise ValueError("expected a duration such as 300, '5m' or '2h'")
-    if isinstance(value, int | float):
-        return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration (use e.g. 300, '90s', '5m', '2h', '1d')")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
 class Source(BaseModel):
@@ -69,7 +56,7 @@ class Source(BaseModel):
     @field_validator("min_interval", "max_interval", "timeout", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> float:
-        return parse_duration(value)
+        return parse_seconds(value)
 
     @field_validator("encoding")
     @classmethod

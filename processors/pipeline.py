@@ -1,4 +1,4 @@
-"""The stage chain clean -> dedup -> tag -> alert, shared by the Faust agents and `khabar process`.
+"""The stage chain clean -> tag -> dedup -> alert, shared by the Faust agents and `khabar process`.
 
 Each stage is a plain function in its own module; this module only chains them and turns a
 failure into a `StageError` naming the stage, so the caller can dead-letter the record with
@@ -77,7 +77,7 @@ class StatefulStages:
 
 
 class OfflinePipeline:
-    """clean -> dedup -> tag -> alert with in-memory state, for `khabar process` and tests."""
+    """clean -> tag -> dedup -> alert with in-memory state, for `khabar process` and tests."""
 
     def __init__(self, rules: list | None = None, window_days: float = 14.0) -> None:
         self.stateful = StatefulStages({}, {}, window_days=window_days, rules=rules)

@@ -10,7 +10,7 @@ import typer
 from khabar.errors import ConfigError, UserError
 
 app = typer.Typer(
-    help="khabar: streaming news ingestion (feeds -> Kafka -> clean/dedup/tag/alert -> Elasticsearch).",
+    help="khabar: streaming news ingestion (feeds -> Kafka -> clean/tag/dedup/alert -> Elasticsearch).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -34,7 +34,7 @@ def _register() -> None:
     app.add_typer(kibana_app, name="kibana", help="Kibana dashboards.")
     app.add_typer(bench_app, name="bench", help="Benchmarks (JSON), each beside a raw baseline.")
     app.command(help="Stack + pollers + workers; --once polls every source once and drains.")(run)
-    app.command(help="Offline clean -> dedup -> tag over local files; one Article JSON per line.")(process)
+    app.command(help="Offline clean -> tag -> dedup -> alert over local files; one Article JSON per line.")(process)
     app.command(help="Run the Faust stream processors (a service; scale by starting more).")(worker)
     app.command(help="Search indexed originals from the terminal.")(search)
 

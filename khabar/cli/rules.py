@@ -2,7 +2,7 @@
 
 `check` validates the rules file (and, when the taxonomy is present, that every place,
 actor and person id exists), then prints a summary table. `test` runs local files through
-the offline pipeline (clean -> dedup -> tag) and the alert engine, in order and with one
+the offline pipeline (clean -> tag -> dedup) and the alert engine, in order and with one
 state, and prints which rules fired on which article and why.
 """
 
@@ -66,7 +66,7 @@ def check(
     from rich.console import Console
     from rich.table import Table
 
-    from processors.alerts.rules import format_duration
+    from khabar.durations import format_duration
 
     rule_set = _rule_set(file)
     if as_json:
@@ -133,7 +133,7 @@ def test(
 
     rule_set = _rule_set(file)
     engine = AlertEngine(rule_set.rules, {})
-    pipeline = OfflinePipeline(rules=[])  # clean -> dedup -> tag; alerting is done here, with reasons
+    pipeline = OfflinePipeline(rules=[])  # clean -> tag -> dedup; alerting is done here, with reasons
     fired: dict[str, int] = {}
     count = 0
     for item in _articles(files):

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from khabar.durations import format_duration
 from khabar.models import Alert, Article, stable_id, utcnow
 from processors.alerts.burst import BurstCounter
 from processors.alerts.conditions import ArticleView, Match, evaluate
 from processors.alerts.places import PlaceIndex, load_place_index
-from processors.alerts.rules import Rule, format_duration
+from processors.alerts.rules import Rule
 from processors.alerts.store import TimedStore
 
 MAX_IDS_PER_ALERT = 100  # article_ids/sources kept on an alert; `count` keeps counting

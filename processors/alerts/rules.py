@@ -9,7 +9,6 @@ are checked at load time rather than silently never matching.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,46 +23,13 @@ from pydantic import (
     model_validator,
 )
 
+from khabar.durations import parse_timedelta
 from khabar.yamlconf import ConfigError, line_of, read_yaml, validate
 from processors.tagging.taxonomy import EVENT_TYPES as TAXONOMY_EVENT_TYPES
 
 EVENT_TYPES = frozenset(TAXONOMY_EVENT_TYPES)  # DESIGN.md §5
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)")
-_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-
-
-def parse_duration(value: Any) -> timedelta:
-    """'90s', '15m', '1h', '1h30m', '2d' or a number of seconds -> timedelta (> 0)."""
-    if isinstance(value, timedelta):
-        seconds = value.total_seconds()
-    elif isinstance(value, bool):
-        raise ValueError("expected a duration such as 30m, 1h or 2d")
-    elif isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str):
-        text = value.strip().lower().replace(" ", "")
-        parts = _DURATION_PART.findall(text)
-        if not parts or "".join(n + u for n, u in parts) != text:
-            raise ValueError(f"{value!r} is not a duration such as 30m, 1h or 2d")
-        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
-    else:
-        raise ValueError("expected a duration such as 30m, 1h or 2d")
-    if seconds <= 0:
-        raise ValueError("a duration must be positive")
-    return timedelta(seconds=seconds)
-
-
-def format_duration(delta: timedelta) -> str:
-    """Short human form, the inverse of parse_duration for whole units."""
-    seconds = int(delta.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Duration = Annotated[timedelta, BeforeValidator(parse_timedelta)]  # khabar.durations grammar
 
 
 def _as_list(value: Any) -> Any:

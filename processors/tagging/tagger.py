@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khabar.models import Casualties
+from khabar.settings import get_settings
 from khabar.textnorm import matching_form
 from processors.tagging.casualties import CasualtyTagger
 from processors.tagging.doc import Doc
 from processors.tagging.events import EventTagger
 from processors.tagging.names import NameResult, NameTagger
 from processors.tagging.persons_rule import RolePersonRule
-from processors.tagging.taxonomy import TAXONOMY_DIR, Taxonomy, load_taxonomy
+from processors.tagging.taxonomy import Taxonomy, load_taxonomy
 
 
 @dataclass
@@ -33,7 +34,8 @@ class Tagger:
         self.role_persons = RolePersonRule(taxonomy.context)
 
     @classmethod
-    def from_dir(cls, directory: Path | str = TAXONOMY_DIR) -> Tagger:
+    def from_dir(cls, directory: Path | str | None = None) -> Tagger:
+        """The tagger of a taxonomy directory (default: settings.taxonomy_dir, as alerting)."""
         return cls(load_taxonomy(directory))
 
     def tag_text(self, text: str) -> Tags:
@@ -49,20 +51,24 @@ class Tagger:
 
 _lock = threading.Lock()
 _tagger: Tagger | None = None
+_tagger_dir: Path | None = None
 
 
 def get_tagger() -> Tagger:
-    """The process-wide tagger, built on first use (the automata are built once, not per call).
+    """The process-wide tagger of `settings.taxonomy_dir` (KHABAR_TAXONOMY_DIR), the same
+    directory alerting reads; built on first use (the automata are built once, not per call).
 
     The taxonomy and automata are tens of thousands of long-lived objects; `gc.freeze()`
     moves them out of the garbage collector's reach, otherwise every full collection walks
     them again and tagging runs at less than half speed.
     """
-    global _tagger
-    if _tagger is None:
+    global _tagger, _tagger_dir
+    directory = get_settings().taxonomy_dir
+    if _tagger is None or _tagger_dir != directory:
         with _lock:
-            if _tagger is None:
-                _tagger = Tagger.from_dir()
+            if _tagger is None or _tagger_dir != directory:
+                _tagger = Tagger.from_dir(directory)
+                _tagger_dir = directory
                 gc.collect()
                 gc.freeze()
     return _tagger

@@ -12,9 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from khabar.settings import get_settings
 from khabar.yamlconf import ConfigError, load_list, read_yaml, validate
-
-TAXONOMY_DIR = Path(__file__).resolve().parents[2] / "config" / "taxonomy"
 
 EVENT_TYPES = (
     "armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory",
@@ -182,9 +181,12 @@ class ContextWords(BaseModel):
     person_ends: list[str] = Field(default_factory=list)
 
 
-def load_taxonomy(directory: Path | str = TAXONOMY_DIR) -> Taxonomy:
-    """Load and cross-check every taxonomy file; ConfigError (file:line) on a bad entry."""
-    directory = Path(directory)
+def load_taxonomy(directory: Path | str | None = None) -> Taxonomy:
+    """Load and cross-check every taxonomy file; ConfigError (file:line) on a bad entry.
+
+    The default directory is `settings.taxonomy_dir` (KHABAR_TAXONOMY_DIR), which alerting
+    reads too, so tagging and alerting always see the same taxonomy."""
+    directory = Path(get_settings().taxonomy_dir if directory is None else directory)
     places: list[PlaceEntry] = []
     for path in sorted(directory.glob("places*.yaml")):
         places.extend(load_list(PlaceEntry, path, "places"))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.sources import load_sources, parse_duration
+from ingest.sources import load_sources
 from khabar.settings import CONFIG_DIR
 from khabar.yamlconf import ConfigError
 
@@ -79,10 +79,3 @@ def test_missing_file_and_wrong_shape(tmp_path: Path) -> None:
         load_sources(write(tmp_path, "feeds: []\n"))
 
 
-def test_parse_duration() -> None:
-    assert parse_duration(300) == 300.0
-    assert parse_duration("1.5m") == 90.0
-    assert parse_duration("1d") == 86400.0
-    assert parse_duration("250ms") == 0.25
-    with pytest.raises(ValueError):
-        parse_duration("5 minutes")

@@ -9,13 +9,7 @@ import pytest
 
 from khabar.settings import CONFIG_DIR
 from khabar.yamlconf import ConfigError
-from processors.alerts.rules import (
-    check_references,
-    format_duration,
-    load_rule_set,
-    load_rules,
-    parse_duration,
-)
+from processors.alerts.rules import check_references, load_rule_set, load_rules
 
 GOOD = """\
 channels:
@@ -119,20 +113,3 @@ def test_unknown_taxonomy_ids_are_reported_with_the_rule_line(tmp_path):
     assert err.value.line == 7 and "sy-idlib" in err.value.reason
 
 
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [("90s", 90), ("15m", 900), ("1h", 3600), ("1h30m", 5400), ("2d", 172800), (120, 120), ("1.5h", 5400)],
-)
-def test_durations(text, seconds):
-    assert parse_duration(text).total_seconds() == seconds
-
-
-@pytest.mark.parametrize("bad", ["", "h", "1x", "-5m", 0, "1h 2", True])
-def test_bad_durations(bad):
-    with pytest.raises(ValueError):
-        parse_duration(bad)
-
-
-def test_format_duration_round_trips():
-    for text in ("45s", "15m", "6h", "2d"):
-        assert format_duration(parse_duration(text)) == text

@@ -9,18 +9,20 @@ from pathlib import Path
 import pytest
 import yaml
 
+from khabar.settings import CONFIG_DIR
 from khabar.textnorm import matching_form
 from khabar.yamlconf import ConfigError
 from processors.tagging.names import name_variants
-from processors.tagging.taxonomy import EVENT_TYPES, TAXONOMY_DIR, load_taxonomy
+from processors.tagging.taxonomy import EVENT_TYPES, load_taxonomy
 
+TAXONOMY_DIR = CONFIG_DIR / "taxonomy"  # the taxonomy shipped in the repository
 # Syria's bounding box, a little generous (the Golan, border towns)
 SYRIA_LAT, SYRIA_LON = (32.2, 37.4), (35.5, 42.5)
 
 
 @pytest.fixture(scope="module")
 def taxonomy():
-    return load_taxonomy()
+    return load_taxonomy(TAXONOMY_DIR)
 
 
 def test_sizes(taxonomy) -> None:
