@@ -179,8 +179,9 @@ _FEED_FOOTER_START = re.compile(
     r"^(the|ظهرت|continue|read|اقرا|تابع|اكمل|لمزيد)\b")
 _RELATED_HEADER = re.compile(
     r"^(((اقرا|اقرءوا|اقراوا|شاهد|طالع|تابع|انظر) (ايضا|كذلك|المزيد))"
-    r"|((مواضيع|اخبار|مقالات|قصص|روابط|موضوعات|تقارير) (ذات صله|متعلقه|مشابهه|اخري|قد تهمك))"
-    r"|(الاكثر (قراءه|مشاهده|تداولا))|(قد يهمك( ايضا)?)|(المزيد من (الاخبار|المقالات))"
+    r"|((مواضيع|اخبار|مقالات|قصص|روابط|موضوعات|تقارير|مواد|قراءات) (ذات صله|ذات علاقه|متعلقه|مشابهه"
+    r"|مرتبطه|مقترحه|اخري|قد تهمك))|(ذات صله)|(اخترنا لك)|(ننصحك بقراءه)|(لا يفوتك)"
+    r"|(الاكثر (قراءه|مشاهده|تداولا))|(قد (يهمك|يعجبك)( ايضا)?)|(المزيد من (الاخبار|المقالات))"
     r"|(related( (stories|articles|news|posts|coverage|content|links|reading))?)"
     r"|(read (also|more))|(see also)|(more (from|on|stories|news))|(most (read|popular|viewed))"
     r"|(you (may|might) also (like|be interested))|(recommended( for you)?)|(trending( now)?))"
@@ -192,6 +193,8 @@ _COMMENTS_HEADER = re.compile(
     r"|join the (discussion|conversation)|reader comments|discussion)\W*(\(\d+\))?\W*$"
 )
 _TERMINAL = (".", "!", "?", "؟", "…", ":", "؛", ";")
+_LIST_MARK = re.compile(r"^\s*(?:[-–—•·*▪►»|]+|\d{1,2}[.)\-–]|\(\d{1,2}\))\s*")
+_HEADLINE_END = re.compile(r"(?:[?؟!]|\.\.+|…)[\"'”’»)\]›]*\s*$")
 _CLOSERS = "\"'”’»)]›"
 _PRAYERS = re.compile(
     r"(الله (يرحم|يرحمهم|يلعن|يحمي|يحفظ|ينتقم|ياخذ|اكبر|يهلك)|رحمه الله|رحمهم الله|لعنه الله"
@@ -241,8 +244,26 @@ def _ends_sentence(paragraph: str) -> bool:
 
 
 def _headline_like(paragraph: str, max_words: int = 20) -> bool:
-    """A short line without sentence punctuation at the end: a linked headline."""
-    return 3 <= _n_words(paragraph) <= max_words and not _ends_sentence(paragraph)
+    """A short line without sentence punctuation at the end: a linked headline.
+
+    Headlines may be questions or trail off ("؟", "...", "!"), and list items may carry a
+    bullet or a number; a line ending in one full stop or a colon is prose or a lead-in."""
+    text = _LIST_MARK.sub("", paragraph).strip()
+    if not 3 <= _n_words(text) <= max_words:
+        return False
+    return not _ends_sentence(text) or _HEADLINE_END.search(text) is not None
+
+
+def _list_line(paragraph: str) -> bool:
+    """A line in a list under a 'related' header: a headline of any length up to 25 words,
+    or the item's number or date ("1", "12 أيار 2019")."""
+    text = _LIST_MARK.sub("", paragraph).strip()
+    if not text or _headline_like(text, 25):
+        return True
+    n = _n_words(text)
+    if n > 4:
+        return False
+    return not _ends_sentence(text) or _HEADLINE_END.search(text) is not None
 
 
 def _informal_score(paragraph: str, norm: str, tokens: list[str]) -> int:
@@ -276,7 +297,7 @@ def _drop_related_lists(paras: list[str]) -> list[str]:
     while i < len(paras):
         if out and _is_related_header(paras[i]):
             i += 1
-            while i < len(paras) and _headline_like(paras[i]):
+            while i < len(paras) and _list_line(paras[i]):
                 i += 1
             continue
         out.append(paras[i])

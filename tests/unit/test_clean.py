@@ -202,3 +202,58 @@ def test_never_raises_on_the_feedparser_corpus(shared_dir: Path) -> None:
         produced += bool(clean_text(markup, "html"))
         clean_title(markup[:200])
     assert produced > 0.85 * len(files)  # the rest carry no text (attributes, empty elements)
+
+
+# --- trailing "related articles" lists (issue 14): endings as Arabic news pages print them ----
+
+RELATED_STORY = [
+    "قتل سبعة مدنيين وأصيب آخرون، الثلاثاء، في قصف جوي استهدف سوقا شعبيا في مدينة معرة النعمان بريف إدلب الجنوبي.",
+    "وقال الدفاع المدني إن فرقه انتشلت الضحايا من تحت الأنقاض، مشيرا إلى أن الحصيلة مرشحة للارتفاع.",
+]
+RELATED_TAILS = {
+    "enab_bullets": ["اقرأ أيضًا:", "- مقتل قيادي في “تحرير الشام” بقصف على ريف إدلب",
+                     "- “قسد” تعلن السيطرة على قرى جديدة شرقي دير الزور",
+                     "- هل تنجح أنقرة في فرض منطقة آمنة شمالي سوريا؟"],
+    "questions_and_ellipsis": ["مواضيع ذات صلة", "ماذا يعني التصعيد الروسي في إدلب؟",
+                               "النظام يحشد قواته على تخوم ريف حماة...", "مقتل 5 مدنيين بقصف على خان شيخون"],
+    "dated_items": ["أخبار ذات صلة", "غارات روسية على ريف إدلب الجنوبي", "12 أيار 2019",
+                    "الأمم المتحدة تحذر من كارثة إنسانية في الشمال السوري", "10 أيار 2019"],
+    "bare_dhat_sila": ["ذات صلة", "تركيا ترسل تعزيزات عسكرية إلى نقاط المراقبة",
+                       "فصائل المعارضة تستعيد قرية الحماميات"],
+    "ikhtarna": ["اخترنا لك", "بالصور.. دمار واسع في معرة النعمان", "بالفيديو: لحظة استهداف السوق الشعبي",
+                 "كيف تغيرت خريطة السيطرة في إدلب خلال عام"],
+    "headline_with_colon_header": ["اقرأ أيضا: روسيا تعلن هدنة من طرف واحد في إدلب",
+                                   "اقرأ أيضا: النظام يواصل قصف ريف حماة الشمالي"],
+    "no_header_run": ["روسيا تعلن هدنة من طرف واحد في إدلب", "النظام يواصل قصف ريف حماة الشمالي",
+                      "هل تصمد الهدنة في الشمال السوري؟", "مقتل عنصرين من قسد بانفجار عبوة في الرقة"],
+    "mawad": ["مواد ذات صلة:", "• مجلس الأمن يناقش التصعيد في إدلب", "• منظمات إنسانية: مليون نازح قرب الحدود",
+              "• الدفاع المدني يحصي ضحايا الأسبوع"],
+    "english_related": ["Related Articles", "Russian jets pound Idlib market",
+                        "UN warns of humanitarian disaster in north-west Syria", "Turkey sends reinforcements"],
+    "more_news": ["المزيد من الأخبار", "ترامب: سنرد على أي هجوم كيميائي", "الجيش التركي يقصف مواقع لقسد",
+                  "أردوغان وبوتين يبحثان الوضع في إدلب هاتفيا"],
+    "qad_yuhimmuk_short": ["قد يعجبك أيضا", "خريطة السيطرة", "أسعار الذهب اليوم", "مقتل قيادي بارز"],
+    "read_more_links_short": ["الأكثر قراءة", "1", "حلب: انفجار في حي الزبدية", "2",
+                              "درعا: اغتيال قيادي سابق في المعارضة"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(RELATED_TAILS))
+def test_trailing_related_lists_are_removed(name: str) -> None:
+    assert strip_boilerplate(RELATED_STORY + RELATED_TAILS[name]) == RELATED_STORY
+
+
+def test_a_related_block_inside_the_article_goes_and_the_prose_after_it_stays() -> None:
+    later = "وفي سياق متصل، أعلنت فصائل المعارضة استهداف مواقع لقوات النظام في ريف حماة الشمالي."
+    block = ["اقرأ أيضا:", "- هل تصمد الهدنة في الشمال السوري؟", "- مقتل قيادي بارز في درعا"]
+    assert strip_boilerplate([*RELATED_STORY, *block, later]) == [*RELATED_STORY, later]
+
+
+def test_article_lists_and_closing_questions_are_kept() -> None:
+    terms = [*RELATED_STORY, "وتضمن الاتفاق البنود التالية:", "- وقف إطلاق النار في المنطقة",
+             "- انسحاب الأسلحة الثقيلة من خطوط التماس", "- فتح المعابر أمام المساعدات؟"]
+    assert strip_boilerplate(terms) == terms
+    closing = [*RELATED_STORY, "فهل تصمد الهدنة هذه المرة، أم تعود المعارك إلى سابق عهدها؟"]
+    assert strip_boilerplate(closing) == closing
+    byline = [*RELATED_STORY, "إعداد: محمد الأحمد"]
+    assert strip_boilerplate(byline) == byline
