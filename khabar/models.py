@@ -10,7 +10,11 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from khabar.tagkinds import TAG_KINDS, ActorTag, EntityTag, GeoPoint, PersonTag, PlaceTag
+
+__all__ = ["ActorTag", "EntityTag", "GeoPoint", "PersonTag", "PlaceTag"]  # re-exported: tags live in khabar.tagkinds
 
 
 def utcnow() -> datetime:
@@ -64,40 +68,6 @@ class Dedup(Record):
     copies: int = 0
 
 
-class GeoPoint(Record):
-    lat: float
-    lon: float
-
-
-class PlaceTag(Record):
-    id: str
-    name: str
-    name_en: str = ""
-    kind: str = ""
-    country: str | None = None
-    admin1: str | None = None
-    location: GeoPoint | None = None
-    mentions: int = 0
-    forms: list[str] = Field(default_factory=list)
-
-
-class ActorTag(Record):
-    id: str
-    name: str
-    name_en: str = ""
-    kind: str = ""
-    mentions: int = 0
-    forms: list[str] = Field(default_factory=list)
-
-
-class PersonTag(Record):
-    id: str
-    name: str
-    name_en: str = ""
-    mentions: int = 0
-    forms: list[str] = Field(default_factory=list)
-
-
 CasualtyScope = Literal["incident", "cumulative"]
 
 
@@ -125,8 +95,9 @@ class Casualties(Record):
     notes: list[str] = Field(default_factory=list)
 
 
-class Article(Record):
-    """The processed record, also the Elasticsearch document (`_id` = `id`)."""
+class ArticleFields(Record):
+    """Every Article field but the tag lists; `Article` adds one list per registered tag kind
+    (khabar.tagkinds: places, actors, persons ...)."""
 
     id: str
     url: str | None = None
@@ -140,15 +111,12 @@ class Article(Record):
     processed_at: datetime | None = None
     timestamp: datetime | None = Field(default=None, alias="@timestamp")
     dedup: Dedup = Field(default_factory=Dedup)
-    places: list[PlaceTag] = Field(default_factory=list)
-    actors: list[ActorTag] = Field(default_factory=list)
-    persons: list[PersonTag] = Field(default_factory=list)
     event_types: list[str] = Field(default_factory=list)
     casualties: Casualties = Field(default_factory=Casualties)
     alerts: list[str] = Field(default_factory=list)
 
     @classmethod
-    def from_raw(cls, raw: RawArticle) -> Article:
+    def from_raw(cls, raw: RawArticle) -> Article:  # type: ignore[valid-type]
         """Start an Article from its raw record; stages fill in the rest."""
         return cls(
             id=raw.id,
@@ -166,6 +134,12 @@ class Article(Record):
     def to_doc(self) -> dict[str, Any]:
         """JSON-ready dict with the contract's field names (`@timestamp`, not `timestamp`)."""
         return self.model_dump(mode="json", by_alias=True)
+
+
+Article = create_model(  # the processed record, also the Elasticsearch document (`_id` = `id`)
+    "Article", __base__=ArticleFields, __module__=__name__,
+    **{k.field: (list[k.tag], Field(default_factory=list)) for k in TAG_KINDS},  # type: ignore[call-overload]
+)
 
 
 class ArticleUpdate(Record):

@@ -73,6 +73,8 @@ def search(
     place: str = typer.Option(None, "--place", help="Only articles tagged with this place (name, English name or id)."),
     actor: str = typer.Option(None, "--actor", help="Only articles tagged with this actor."),
     event_type: str = typer.Option(None, "--type", help="Only articles of this event type, e.g. air_drone_strike."),
+    tag: list[str] = typer.Option(None, "--tag", help="KIND=VALUE, any tag kind (places, actors, persons ...), "
+                                  "value an id or a name; repeatable, all must hold. E.g. --tag persons=بوتين."),
     limit: int = typer.Option(20, "--limit", min=1, max=10000, help="At most this many results."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
@@ -82,16 +84,33 @@ def search(
 
     if since:
         parse_since(since)  # a bad duration is an error before any connection
+    tags = _parse_tags(tag or [])
 
     async def work(client, settings):
         return await search_originals(client, settings, query, since=since, place=place, actor=actor,
-                                      event_type=event_type, limit=limit, with_body=as_json)
+                                      event_type=event_type, tags=tags, limit=limit, with_body=as_json)
 
     hits = asyncio.run(_with_client(work))
     if as_json:
         print_json(hits)
         return
     _print_table(hits)
+
+
+def _parse_tags(values: list[str]) -> dict[str, str]:
+    """`--tag KIND=VALUE` options as {kind: value}; an unknown kind is a usage error."""
+    from khabar.tagkinds import tag_kind
+
+    out: dict[str, str] = {}
+    for item in values:
+        kind, sep, value = item.partition("=")
+        if not sep or not value.strip():
+            raise typer.BadParameter(f"{item!r}: expected KIND=VALUE, e.g. persons=بوتين", param_hint="--tag")
+        try:
+            out[tag_kind(kind.strip()).field] = value.strip()
+        except KeyError as exc:
+            raise typer.BadParameter(str(exc.args[0]), param_hint="--tag") from None
+    return out
 
 
 def _print_table(hits: list[dict]) -> None:

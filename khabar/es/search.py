@@ -15,16 +15,14 @@ from elasticsearch import ApiError, AsyncElasticsearch
 
 from khabar.errors import ServiceUnavailable, UserError
 from khabar.settings import Settings
+from khabar.tagkinds import TAG_KINDS, tag_kind
 from khabar.textnorm import matching_form
 
 TEXT_FIELDS = ["title^3", "summary^2", "body"]
 # a query that is exactly a tag name or surface form (e.g. "قسد") also finds the tagged articles
-TAG_FIELDS = ["places.name", "places.name_en", "places.forms", "actors.name", "actors.name_en",
-              "actors.forms", "persons.name", "persons.name_en", "persons.forms"]
+TAG_FIELDS = [f for k in TAG_KINDS for f in k.search_fields if not f.endswith(".id")]
 MATCH_FIELDS = ["match.title^3", "match.summary^2", "match.body"]
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdwMy])\s*$")
-PLACE_FIELDS = ("places.id", "places.name", "places.name_en", "places.forms")
-ACTOR_FIELDS = ("actors.id", "actors.name", "actors.name_en", "actors.forms")
 
 
 def parse_since(text: str) -> str:
@@ -66,15 +64,17 @@ def build_query(
     place: str | None = None,
     actor: str | None = None,
     event_type: str | None = None,
+    tags: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The ES query: text match, originals only, optional time window and tag filters."""
+    """The ES query: text match, originals only, optional time window and tag filters
+    (`tags`: tag kind -> id or name, for any registered kind; `place`/`actor` are short for
+    tags={"places": ...} / {"actors": ...})."""
     filters: list[dict[str, Any]] = [{"term": {"dedup.status": "original"}}]
     if since:
         filters.append({"range": {"@timestamp": {"gte": parse_since(since)}}})
-    if place:
-        filters.append(_any_term(PLACE_FIELDS, place))
-    if actor:
-        filters.append(_any_term(ACTOR_FIELDS, actor))
+    wanted = {**({"places": place} if place else {}), **({"actors": actor} if actor else {}), **(tags or {})}
+    for field, value in wanted.items():
+        filters.append(_any_term(tag_kind(field).search_fields, value))
     if event_type:
         filters.append({"term": {"event_types": event_type}})
     return {"bool": {"must": [text_query(query)], "filter": filters}}
@@ -89,6 +89,7 @@ async def search_originals(
     place: str | None = None,
     actor: str | None = None,
     event_type: str | None = None,
+    tags: dict[str, str] | None = None,
     limit: int = 20,
     with_body: bool = False,
 ) -> list[dict[str, Any]]:
@@ -100,7 +101,8 @@ async def search_originals(
     try:
         resp = await client.search(
             index=alias,
-            query=build_query(query, since=since, place=place, actor=actor, event_type=event_type),
+            query=build_query(query, since=since, place=place, actor=actor, event_type=event_type,
+                              tags=tags),
             size=limit,
             sort=sort,
             source_excludes=excludes,

@@ -85,6 +85,7 @@ def build_templates(
         body = _substitute(load_json(config_dir / "component" / f"{stem}.json"), values)
         if stem == "articles-mappings":
             body["template"]["mappings"]["_meta"] = {TEXT_MODE_META: text_mode}
+            _add_tag_kinds(body["template"]["mappings"]["properties"])
         out.components[f"{prefix}{stem}"] = body
     for stem in INDEX_TEMPLATES:
         body = _substitute(load_json(config_dir / "index" / f"{stem}.json"), values)
@@ -102,6 +103,15 @@ def build_templates(
             body["policy"]["phases"]["delete"]["min_age"] = f"{retention_days}d"
             out.ilm_policies[ilm_policy_name(prefix, stem)] = body
     return out
+
+
+def _add_tag_kinds(properties: dict[str, Any]) -> None:
+    """An object per registered tag kind (khabar.tagkinds) the JSON file does not spell out;
+    the file keeps the hand-tuned ones (places, actors, persons)."""
+    from khabar.tagkinds import TAG_KINDS, entity_mapping
+
+    for kind in TAG_KINDS:
+        properties.setdefault(kind.field, entity_mapping(kind))
 
 
 def ilm_policy_name(prefix: str, stem: str) -> str:

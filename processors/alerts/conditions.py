@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from khabar.models import Article, PlaceTag
+from khabar.tagkinds import TAG_KINDS
 from processors.alerts.places import PlaceIndex
 from processors.alerts.rules import Condition
 from processors.alerts.terms import TextIndex, compile_term
@@ -49,13 +50,9 @@ class ArticleView:
         a = self.article
         return TextIndex.build("\n".join(p for p in (a.title, a.summary, a.body) if p))
 
-    @cached_property
-    def actor_ids(self) -> dict[str, list[str]]:
-        return {t.id: t.forms for t in self.article.actors}
-
-    @cached_property
-    def person_ids(self) -> dict[str, list[str]]:
-        return {t.id: t.forms for t in self.article.persons}
+    def tag_ids(self, field: str) -> dict[str, list[str]]:
+        """Tag id -> surface forms, for one tag kind of the article."""
+        return {t.id: t.forms for t in getattr(self.article, field)}
 
 
 def _forms(forms: list[str]) -> str:
@@ -144,12 +141,12 @@ def _leaves(cond: Condition, view: ArticleView):
     if cond.injured_min is not None:
         yield lambda: _count("injured", cond.injured_min, a.casualties.injured_max,
                              a.casualties.injured, cond.include_cumulative)
-    if cond.actors:
-        yield lambda: _tags("actors", cond.actors, view.actor_ids)
-    if cond.persons:
-        yield lambda: _tags("persons", cond.persons, view.person_ids)
-    if cond.places:
-        yield lambda: _places(cond.places, view)
+    for kind in TAG_KINDS:  # places, actors, persons ... (khabar.tagkinds)
+        wanted = getattr(cond, kind.field)
+        if wanted and kind.geo:
+            yield lambda wanted=wanted: _places(wanted, view)
+        elif wanted:
+            yield lambda kind=kind, wanted=wanted: _tags(kind.field, wanted, view.tag_ids(kind.field))
     if cond.terms:
         yield lambda: _terms(cond.terms, view)
     for sub in cond.all:

@@ -81,11 +81,10 @@ def load_place_index(directory: Path) -> PlaceIndex:
 
 
 def load_known_ids(directory: Path) -> dict[str, set[str]]:
-    """Ids per kind (places/actors/persons) from the taxonomy, for `rules check`; {} if absent."""
+    """Ids per tag kind (khabar.tagkinds) from the taxonomy, for `rules check`; {} if absent."""
     if not any(directory.glob("places*.yaml")):
         return {}
     from processors.tagging.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(directory)
-    return {"places": {p.id for p in taxonomy.places}, "actors": {a.id for a in taxonomy.actors},
-            "persons": {p.id for p in taxonomy.persons}}
+    return {kind: {e.id for e in entries} for kind, entries in taxonomy.entries.items()}

@@ -19,15 +19,17 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from khabar.durations import parse_timedelta
+from khabar.tagkinds import EVENT_TYPES as EVENT_TYPE_LIST
+from khabar.tagkinds import TAG_KINDS
 from khabar.yamlconf import ConfigError, line_of, read_yaml, validate
-from processors.tagging.taxonomy import EVENT_TYPES as TAXONOMY_EVENT_TYPES
 
-EVENT_TYPES = frozenset(TAXONOMY_EVENT_TYPES)  # DESIGN.md §5
+EVENT_TYPES = frozenset(EVENT_TYPE_LIST)  # DESIGN.md §5
 
 Duration = Annotated[timedelta, BeforeValidator(parse_timedelta)]  # khabar.durations grammar
 
@@ -44,13 +46,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Condition(_Strict):
-    """What an article must carry. Keys present in one mapping must all hold (AND); a
-    list-valued key holds when any of its values matches; `all`/`any`/`none` nest."""
+class ConditionFields(_Strict):
+    """Every condition key but the tag kinds; `Condition` adds one id-list key per registered
+    tag kind (khabar.tagkinds: `places` (a governorate matches all inside it), `actors`,
+    `persons` ...)."""
 
-    places: StrList = Field(default_factory=list)  # place ids; a governorate matches all inside it
-    actors: StrList = Field(default_factory=list)
-    persons: StrList = Field(default_factory=list)
     event_types: StrList = Field(default_factory=list)
     killed_min: int | None = Field(default=None, ge=1)
     injured_min: int | None = Field(default=None, ge=1)
@@ -60,9 +60,9 @@ class Condition(_Strict):
     language: StrList = Field(default_factory=list)
     sources: StrList = Field(default_factory=list)
     terms: StrList = Field(default_factory=list)  # matched on the matching form; `word*` = prefix
-    all: list[Condition] = Field(default_factory=list)
-    any: list[Condition] = Field(default_factory=list)
-    none: list[Condition] = Field(default_factory=list)
+    all: list[Condition] = Field(default_factory=list)  # type: ignore[valid-type]
+    any: list[Condition] = Field(default_factory=list)  # type: ignore[valid-type]
+    none: list[Condition] = Field(default_factory=list)  # type: ignore[valid-type]
 
     @field_validator("event_types")
     @classmethod
@@ -82,20 +82,29 @@ class Condition(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _cumulative_needs_a_threshold(self) -> Condition:
+    def _cumulative_needs_a_threshold(self) -> ConditionFields:
         if self.include_cumulative and self.killed_min is None and self.injured_min is None:
             raise ValueError("include_cumulative applies to killed_min/injured_min; give one of them")
         return self
 
     @model_validator(mode="after")
-    def _not_empty(self) -> Condition:
+    def _not_empty(self) -> ConditionFields:
         if not self.model_fields_set or not any(getattr(self, f) for f in self.model_fields_set):
             raise ValueError("a condition needs at least one of: " + ", ".join(type(self).model_fields))
         return self
 
     def keys(self) -> list[str]:
-        """The keys actually given (for summaries)."""
-        return [f for f in type(self).model_fields if getattr(self, f)]
+        """The keys actually given (for summaries), tag kinds first."""
+        kinds = [k.field for k in TAG_KINDS]
+        rest = [f for f in type(self).model_fields if f not in kinds]
+        return [f for f in kinds + rest if getattr(self, f)]
+
+
+Condition = create_model(  # what an article must carry (see ConditionFields)
+    "Condition", __base__=ConditionFields, __module__=__name__,
+    **{k.field: (StrList, Field(default_factory=list)) for k in TAG_KINDS},  # type: ignore[call-overload]
+)
+Condition.model_rebuild()
 
 
 GroupBy = Literal["place", "story"]
@@ -246,8 +255,7 @@ def check_references(rule_set: RuleSet, known: dict[str, set[str]]) -> None:
 
 
 def _referenced_ids(condition: Condition) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {"places": set(condition.places), "actors": set(condition.actors),
-                                "persons": set(condition.persons)}
+    out: dict[str, set[str]] = {k.field: set(getattr(condition, k.field)) for k in TAG_KINDS}
     for sub in (*condition.all, *condition.any, *condition.none):
         for kind, ids in _referenced_ids(sub).items():
             out[kind] |= ids

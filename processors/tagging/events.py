@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from khabar.tagkinds import EVENT_TYPES
 from khabar.textnorm import matching_form
 from processors.tagging.doc import Doc, with_proclitics
 from processors.tagging.matcher import CUE_PROCLITICS, Hit, PhraseMatcher
 from processors.tagging.names import is_armed
-from processors.tagging.taxonomy import EVENT_TYPES, ActorEntry, EventsConfig
+from processors.tagging.taxonomy import ActorEntry, EventsConfig
 
 _BLOCK = -1
 _GAIN, _LOSS = "gain", "loss"

@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from khabar.models import ActorTag, GeoPoint, PersonTag, PlaceTag
+from khabar.models import GeoPoint, PlaceTag
+from khabar.tagkinds import TAG_KINDS
 from khabar.textnorm import matching_form
 from processors.tagging.doc import Doc, with_proclitics
 from processors.tagging.matcher import Hit, PhraseMatcher
-from processors.tagging.taxonomy import ActorEntry, PersonEntry, PlaceEntry, Taxonomy
+from processors.tagging.taxonomy import ActorEntry, PlaceEntry, Taxonomy
 
-EntityType = Literal["place", "actor", "person"]
+EntityType = str  # a registered tag kind's `entry` name: "place", "actor", "person" ...
 Mode = Literal["name", "context", "short"]
 BLOCK = ("block", -1, "name")
 
@@ -58,14 +59,25 @@ class Mention:
 
 @dataclass
 class NameResult:
-    places: list[PlaceTag] = field(default_factory=list)
-    actors: list[ActorTag] = field(default_factory=list)
-    persons: list[PersonTag] = field(default_factory=list)
+    # tag kind field (khabar.tagkinds) -> its tags in this document
+    tags: dict[str, list] = field(default_factory=lambda: {k.field: [] for k in TAG_KINDS})
     # accepted actor mentions in text order, for event agents
     actor_mentions: list[tuple[Hit, ActorEntry]] = field(default_factory=list)
     # [start, end) of every accepted name: event triggers inside them ("هيئة تحرير الشام")
     # are part of a name, not an event
     spans: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def places(self) -> list[PlaceTag]:
+        return self.tags["places"]
+
+    @property
+    def actors(self) -> list:
+        return self.tags["actors"]
+
+    @property
+    def persons(self) -> list:
+        return self.tags["persons"]
 
 
 class NameTagger:
@@ -74,13 +86,13 @@ class NameTagger:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.places = taxonomy.places
         self.actors = taxonomy.actors
-        self.persons = taxonomy.persons
+        self.kinds = {k.entry: k for k in TAG_KINDS}
+        self.entries = {k.entry: taxonomy.entries[k.field] for k in TAG_KINDS}
         self.place_words = with_proclitics(taxonomy.place_words)
         self.prepositions = with_proclitics(taxonomy.prepositions)
         self.place_by_id = {p.id: p for p in self.places}
         self.matcher = PhraseMatcher()
-        for etype, entries in (("place", self.places), ("actor", self.actors),
-                               ("person", self.persons)):
+        for etype, entries in self.entries.items():
             for i, entry in enumerate(entries):
                 for name in entry.names():
                     for v in name_variants(name):
@@ -209,14 +221,13 @@ class NameTagger:
             n = counts[(etype, i)]
             if etype == "place":
                 result.places.append(self._place_tag(self.places[i], n, forms))
-            elif etype == "actor":
-                a: ActorEntry = self.actors[i]
-                result.actors.append(ActorTag(id=a.id, name=a.name, name_en=a.name_en,
-                                              kind=a.kind, mentions=n, forms=forms))
             else:
-                p: PersonEntry = self.persons[i]
-                result.persons.append(PersonTag(id=p.id, name=p.name, name_en=p.name_en,
-                                                mentions=n, forms=forms))
+                kind = self.kinds[etype]
+                entry = self.entries[etype][i]
+                fields = {"id": entry.id, "name": entry.name, "name_en": entry.name_en,
+                          "kind": getattr(entry, "kind", ""), "mentions": n, "forms": forms}
+                result.tags[kind.field].append(
+                    kind.tag(**{f: v for f, v in fields.items() if f in kind.tag.model_fields}))
         return result
 
     def _place_tag(self, place: PlaceEntry, mentions: int, forms: list[str]) -> PlaceTag:

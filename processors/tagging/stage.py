@@ -29,9 +29,7 @@ def tag(article: Article) -> Article:
     """Return a copy of the article with places, actors, persons, event_types and casualties."""
     tags = get_tagger().tag_text(article_text(article))
     return article.model_copy(update={
-        "places": tags.names.places,
-        "actors": tags.names.actors,
-        "persons": tags.names.persons,
+        **tags.names.tags,  # one list per registered tag kind (khabar.tagkinds)
         "event_types": tags.event_types,
         "casualties": tags.casualties,
     })

@@ -13,20 +13,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from khabar.settings import get_settings
+from khabar.tagkinds import TAG_KINDS, EventType, TagKind
 from khabar.yamlconf import ConfigError, load_list, read_yaml, validate
 
-EVENT_TYPES = (
-    "armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory",
-    "air_drone_strike", "shelling_artillery_missile_attack", "remote_explosive_landmine_ied",
-    "suicide_bomb", "chemical_weapon", "grenade", "attack", "abduction_forced_disappearance",
-    "arrests", "peaceful_protest", "protest_with_intervention", "agreement", "displacement",
-)
-EventType = Literal[
-    "armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory",
-    "air_drone_strike", "shelling_artillery_missile_attack", "remote_explosive_landmine_ied",
-    "suicide_bomb", "chemical_weapon", "grenade", "attack", "abduction_forced_disappearance",
-    "arrests", "peaceful_protest", "protest_with_intervention", "agreement", "displacement",
-]
 PlaceKind = Literal[
     "country", "governorate", "district", "subdistrict", "city", "town", "village", "area",
     "neighbourhood",
@@ -101,6 +90,16 @@ class PersonEntry(_Entry):
     role: str = ""
 
 
+class EntityEntry(_Entry):
+    """An entry of a kind registered without a model of its own (khabar.tagkinds)."""
+
+    kind: str = ""
+
+
+# the entry model of each registered kind's file; other kinds use EntityEntry
+ENTRY_MODELS: dict[str, type[_Entry]] = {"places": PlaceEntry, "actors": ActorEntry, "persons": PersonEntry}
+
+
 class EventRule(BaseModel):
     """Fires when, within one sentence (or `window` words of the first cue), every group of
     `all` has a cue that is not negated, and no cue of `none` occurs."""
@@ -162,13 +161,23 @@ class EventsConfig(BaseModel):
 
 @dataclass(frozen=True)
 class Taxonomy:
-    places: list[PlaceEntry]
-    actors: list[ActorEntry]
-    persons: list[PersonEntry]
+    entries: dict[str, list]  # tag kind field (khabar.tagkinds) -> its entries
     events: EventsConfig
     place_words: frozenset[str]  # مدينة, بلدة, ريف ... (context for context_aliases)
     prepositions: frozenset[str]
     context: ContextWords
+
+    @property
+    def places(self) -> list[PlaceEntry]:
+        return self.entries["places"]
+
+    @property
+    def actors(self) -> list[ActorEntry]:
+        return self.entries["actors"]
+
+    @property
+    def persons(self) -> list[PersonEntry]:
+        return self.entries["persons"]
 
 
 class ContextWords(BaseModel):
@@ -187,13 +196,8 @@ def load_taxonomy(directory: Path | str | None = None) -> Taxonomy:
     The default directory is `settings.taxonomy_dir` (KHABAR_TAXONOMY_DIR), which alerting
     reads too, so tagging and alerting always see the same taxonomy."""
     directory = Path(get_settings().taxonomy_dir if directory is None else directory)
-    places: list[PlaceEntry] = []
-    for path in sorted(directory.glob("places*.yaml")):
-        places.extend(load_list(PlaceEntry, path, "places"))
-    if not places:
-        raise ConfigError(directory / "places.yaml", None, "no places found")
-    actors = load_list(ActorEntry, directory / "actors.yaml", "actors")
-    persons = load_list(PersonEntry, directory / "persons.yaml", "persons")
+    entries = {kind.field: _load_kind(directory, kind) for kind in TAG_KINDS}
+    places, actors = entries["places"], entries["actors"]
     events_path = directory / "events.yaml"
     events = validate(EventsConfig, read_yaml(events_path), events_path)
     ctx_path = directory / "context.yaml"
@@ -202,11 +206,22 @@ def load_taxonomy(directory: Path | str | None = None) -> Taxonomy:
     from khabar.textnorm import matching_form
 
     return Taxonomy(
-        places=places, actors=actors, persons=persons, events=events,
+        entries=entries, events=events,
         place_words=frozenset(matching_form(w) for w in ctx.place_words),
         prepositions=frozenset(matching_form(w) for w in ctx.prepositions),
         context=ctx,
     )
+
+
+def _load_kind(directory: Path, kind: TagKind) -> list:
+    """Every entry of one tag kind, from its file(s); a kind needs at least one entry."""
+    model = ENTRY_MODELS.get(kind.field, EntityEntry)
+    found: list = []
+    for path in sorted(directory.glob(kind.files)):
+        found.extend(load_list(model, path, kind.field))
+    if not found:
+        raise ConfigError(directory / kind.files, None, f"no {kind.field} found")
+    return found
 
 
 def _check_references(directory: Path, places: list[PlaceEntry], actors: list[ActorEntry]) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from khabar.tagkinds import EVENT_TYPES
 from processors.tagging.stage import get_tagger
-from processors.tagging.taxonomy import EVENT_TYPES
 
 
 def events(text: str) -> list[str]:

@@ -10,10 +10,11 @@ import pytest
 import yaml
 
 from khabar.settings import CONFIG_DIR
+from khabar.tagkinds import EVENT_TYPES
 from khabar.textnorm import matching_form
 from khabar.yamlconf import ConfigError
 from processors.tagging.names import name_variants
-from processors.tagging.taxonomy import EVENT_TYPES, load_taxonomy
+from processors.tagging.taxonomy import load_taxonomy
 
 TAXONOMY_DIR = CONFIG_DIR / "taxonomy"  # the taxonomy shipped in the repository
 # Syria's bounding box, a little generous (the Golan, border towns)

@@ -25,10 +25,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from khabar.errors import UserError
 from khabar.models import Article, RawArticle, SourceRef, stable_id
+from khabar.tagkinds import TAG_KINDS
 from khabar.textnorm import matching_form
 from khabar.yamlconf import ConfigError, line_of, read_yaml, validate
 
@@ -61,13 +62,12 @@ class AnyOf(BaseModel):
     any_of: list[str]
 
 
-class GoldDoc(BaseModel):
+class GoldDocFields(BaseModel):
+    """A gold document but its tag lists; `GoldDoc` adds one per registered tag kind."""
+
     model_config = ConfigDict(extra="ignore")
 
     doc: str
-    places: list[GoldEntry] = Field(default_factory=list)
-    actors: list[GoldEntry] = Field(default_factory=list)
-    persons: list[GoldEntry] = Field(default_factory=list)
     event_types: list[str | AnyOf] = Field(default_factory=list)
     killed: list[int] = Field(default_factory=list)
     not_killed: list[int] = Field(default_factory=list)
@@ -90,6 +90,13 @@ class GoldDoc(BaseModel):
             else:
                 counts.append(item)
         return {**data, "killed": counts, "killed_scopes": scopes}
+
+
+KIND_FIELDS = tuple(k.field for k in TAG_KINDS)
+GoldDoc = create_model(  # gold annotation of one document (places, actors, persons ...)
+    "GoldDoc", __base__=GoldDocFields, __module__=__name__,
+    **{k.field: (list[GoldEntry], Field(default_factory=list)) for k in TAG_KINDS},  # type: ignore[call-overload]
+)
 
 
 # --- form comparison ----------------------------------------------------------------------
@@ -233,7 +240,7 @@ def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
     docs_dir = Path(docs) if docs is not None else default_docs_dir(gold)
     names = {c: {"required": 0, "found": 0, "optional_found": 0, "predicted": 0, "correct": 0,
                  "split": [], "misses": [], "false_positives": []}
-             for c in ("places", "actors", "persons")}
+             for c in KIND_FIELDS}
     geo = {"required": {"found": 0, "within": 0}, "optional": {"found": 0, "within": 0}, "far": []}
     ev = {"tp": 0, "fp": 0, "fn": 0, "misses": [], "false_positives": []}
     kd = {"tp": 0, "fp": 0, "fn": 0, "misses": [], "false_positives": [], "unlisted": []}
@@ -244,9 +251,9 @@ def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
         if not path.is_file():
             raise UserError(f"{gold}: document {gdoc.doc!r} not found in {docs_dir}")
         article = tag(article_from_file(path))
-        _score_names("places", gdoc.doc, gdoc.places, article.places, names["places"], geo)
-        _score_names("actors", gdoc.doc, gdoc.actors, article.actors, names["actors"], None)
-        _score_names("persons", gdoc.doc, gdoc.persons, article.persons, names["persons"], None)
+        for kind in TAG_KINDS:
+            _score_names(kind.field, gdoc.doc, getattr(gdoc, kind.field), getattr(article, kind.field),
+                         names[kind.field], geo if kind.geo else None)
         kinds.add(gdoc, article)
 
         predicted = set(article.event_types)
@@ -283,9 +290,7 @@ def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
     report = {
         "gold": str(gold),
         "documents": len(gold_docs),
-        "places": _names_report(names["places"]),
-        "actors": _names_report(names["actors"]),
-        "persons": _names_report(names["persons"]),
+        **{c: _names_report(names[c]) for c in KIND_FIELDS},
         "geotag": {
             "accuracy": _ratio(geo["required"]["within"], geo["required"]["found"]),
             "accuracy_with_optional": _ratio(
@@ -300,14 +305,11 @@ def evaluate_tags(gold: Path, docs: Path | None = None) -> dict[str, Any]:
                    "recall": _ratio(kd["tp"], kd["tp"] + kd["fn"]),
                    "tp": kd["tp"], "fp": kd["fp"], "fn": kd["fn"], "unlisted": kd["unlisted"]},
         "misses": {
-            "places": names["places"]["misses"], "actors": names["actors"]["misses"],
-            "persons": names["persons"]["misses"], "event_types": ev["misses"],
+            **{c: names[c]["misses"] for c in KIND_FIELDS}, "event_types": ev["misses"],
             "killed": kd["misses"],
         },
         "false_positives": {
-            "places": names["places"]["false_positives"],
-            "actors": names["actors"]["false_positives"],
-            "persons": names["persons"]["false_positives"],
+            **{c: names[c]["false_positives"] for c in KIND_FIELDS},
             "event_types": ev["false_positives"], "killed": kd["false_positives"],
         },
     }
