@@ -62,6 +62,8 @@ class Doc:
     @classmethod
     def from_text(cls, text: str) -> Doc:
         norm, offsets = matching_form_with_map(text)
+        if "_" in norm:  # hashtags: #قوات_سوريا_الديمقراطية names قوات سوريا الديمقراطية
+            norm = norm.replace("_", " ")
         spans = [m.span() for m in _WORD.finditer(norm)]
         starts = [s for s, _ in spans]
         bounds = {m.end() for m in _SENTENCE_END.finditer(norm)}

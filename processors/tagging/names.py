@@ -7,7 +7,15 @@ Resolution, in order:
 3. ambiguous places (two entries answer to the name) and neighbourhoods are kept only when
    the document also confirms a place of the same governorate (or, abroad, country);
    otherwise they are left untagged rather than guessed;
-4. `short_forms` ("المرصد", "عبد الرحمن") count only for an entity confirmed by a full name.
+4. `short_forms` ("المرصد", "عبد الرحمن") count only for an entity confirmed by a full name;
+   a short form of several words ("قوات التحالف") of an actor with `context_countries`
+   also counts when the document's places lie in those countries and no other candidate's
+   do (a Yemen report's "قوات التحالف" is the Saudi-led coalition, a Raqqa report's the
+   US-led one), and never when the document names another of its candidates in full.
+
+Actor aliases headed by a plural force noun also match in their indefinite form ("القوات
+التركية" -> "قوات تركية", "قوات الأمن اللبنانية" -> "قوات أمن لبنانية"), unless another
+entry owns that form.
 """
 
 from __future__ import annotations
@@ -32,6 +40,37 @@ _DIRECTIONS = frozenset(matching_form(w) for w in (
 ))
 _PREP_PROCLITICS = frozenset({"ب", "ل", "وب", "ول", "فب", "فل", "لب"})
 _ARMED_SIDES = frozenset({"government", "opposition", "jihadist", "kurdish"})
+# "القوات التركية" is also written "قوات تركية": heads whose alias has an indefinite form
+_INDEFINITE_HEADS = {matching_form(w): matching_form(w[2:]) for w in (
+    "القوات", "الطائرات", "الطيران", "المقاتلات", "الميليشيات", "المليشيات", "الفصائل",
+    "المدفعية", "القاذفات", "الدفاعات", "الوحدات", "المروحيات",
+)}
+_IDAFA_HEADS = frozenset(matching_form(w) for w in ("قوات", "ميليشيات", "مليشيات", "عناصر"))
+
+
+def indefinite_form(form: str) -> str | None:
+    """The indefinite form of an actor alias in matching form, or None: the article goes
+    from the head and the adjectives after it ("القوات الموالية للنظام" -> "قوات موالية
+    للنظام"); a construct head keeps its form when every word after it is definite ("قوات
+    الأمن اللبنانية" -> "قوات أمن لبنانية"; "قوات سوريا الديمقراطية" is a name: none)."""
+    words = form.split()
+    if len(words) < 2:
+        return None
+    if words[0] in _INDEFINITE_HEADS:
+        out = [_INDEFINITE_HEADS[words[0]]]
+        rest = words[1:]
+    elif words[0] in _IDAFA_HEADS and all(w.startswith("ال") and len(w) > 3 for w in words[1:]):
+        out = [words[0]]
+        rest = words[1:]
+    else:
+        return None
+    i = 0
+    while i < len(rest) and rest[i].startswith("ال") and len(rest[i]) > 3:
+        out.append(rest[i][2:])
+        i += 1
+    if i == 0:
+        return None
+    return " ".join(out + rest[i:])
 
 
 def name_variants(name: str) -> set[str]:
@@ -92,11 +131,13 @@ class NameTagger:
         self.prepositions = with_proclitics(taxonomy.prepositions)
         self.place_by_id = {p.id: p for p in self.places}
         self.matcher = PhraseMatcher()
+        owned: set[str] = set()
         for etype, entries in self.entries.items():
             for i, entry in enumerate(entries):
                 for name in entry.names():
                     for v in name_variants(name):
                         self.matcher.add(v, (etype, i, "name"))
+                        owned.add(v)
                 for name in entry.short_forms:
                     for v in name_variants(name):
                         self.matcher.add(v, (etype, i, "short"))
@@ -105,6 +146,10 @@ class NameTagger:
                         self.matcher.add(v, (etype, i, "context"))
                 for phrase in entry.not_in:
                     self.matcher.add(matching_form(phrase), BLOCK)
+        for i, actor in enumerate(self.actors):
+            indefinite = {f for n in actor.names() if (f := indefinite_form(matching_form(n)))}
+            for form in sorted(indefinite - owned):
+                self.matcher.add(form, ("actor", i, "name"))
         self.matcher.freeze()
         # ambiguous places and neighbourhoods are kept only with support from the document
         self._needs_support = frozenset(
@@ -137,7 +182,8 @@ class NameTagger:
             admin1s, countries = self._support(confirmed)
             still = []
             for hit, cands in unresolved:
-                choice = self._resolve(cands, confirmed, admin1s, countries)
+                multiword = " " in doc.norm[hit.start:hit.end]
+                choice = self._resolve(cands, confirmed, admin1s, countries, multiword)
                 if choice is None:
                     still.append((hit, cands))
                     continue
@@ -181,12 +227,17 @@ class NameTagger:
             countries.add(place.country)
         return admin1s, countries
 
-    def _resolve(self, cands, confirmed, admin1s, countries) -> tuple[str, int] | None:
+    def _resolve(self, cands, confirmed, admin1s, countries,
+                 multiword: bool = False) -> tuple[str, int] | None:
         keep = []
+        by_context = []
         for etype, i, mode in cands:
             if mode == "short":
                 if (etype, i) in confirmed:
                     keep.append((etype, i))
+                elif multiword and etype == "actor" and \
+                        not countries.isdisjoint(self.actors[i].context_countries):
+                    by_context.append((etype, i))
                 continue
             if etype == "place":
                 place = self.places[i]
@@ -199,6 +250,8 @@ class NameTagger:
             else:
                 keep.append((etype, i))
         keep = list(dict.fromkeys(keep))
+        if not keep and not any((e, i) in confirmed for e, i, _m in cands):
+            keep = list(dict.fromkeys(by_context))
         return keep[0] if len(keep) == 1 else None
 
     # --- output -------------------------------------------------------------------------

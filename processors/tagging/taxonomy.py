@@ -84,6 +84,16 @@ class ActorEntry(_Entry):
     side: Side = "none"
     country: str | None = None
     successor: str | None = None  # id of the group it became (Nusra -> JFS -> HTS)
+    # a short form ("التحالف", "قوات التحالف") of an actor not named in full is still taken
+    # when the document's places lie in one of these countries and no other candidate does
+    context_countries: list[str] = Field(default_factory=list)
+
+    @field_validator("context_countries")
+    @classmethod
+    def _iso(cls, values: list[str]) -> list[str]:
+        if any(len(v) != 2 or not v.isupper() for v in values):
+            raise ValueError("context_countries are ISO 3166-1 alpha-2 codes (SY, YE ...)")
+        return values
 
 
 class PersonEntry(_Entry):

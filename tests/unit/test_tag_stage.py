@@ -20,7 +20,8 @@ def test_tag_fills_every_field_from_title_and_body() -> None:
     out = tag(article)
     assert [p.id for p in out.places] == ["sy-town-idlib"]
     assert out.places[0].mentions == 2 and out.places[0].forms == ["إدلب"]
-    assert [a.id for a in out.actors] == ["white_helmets"]
+    # "طائرات روسية" is the indefinite form of الطائرات الروسية (issue 14)
+    assert [a.id for a in out.actors] == ["russian_forces", "white_helmets"]
     assert out.event_types == ["air_drone_strike"]
     assert [m.count for m in out.casualties.killed] == [7] and out.casualties.killed_max == 7
     # the input is not modified, other fields are kept
