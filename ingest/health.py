@@ -47,6 +47,30 @@ def health_doc(state: FeedState, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
+# Feed error kinds, from the reasons ingest/fetch.py and ingest/poller.py record (label `kind`).
+ERROR_KINDS = ("dns", "timeout", "connect", "http_429", "http_4xx", "http_5xx", "too_large",
+               "refused", "redirect", "parse", "local_file", "kafka", "other")
+
+
+def error_kind(reason: str | None, status: int | None = None) -> str:
+    """Classify a failed poll's reason into one of ERROR_KINDS (a small, stable label set)."""
+    text = (reason or "").lower()
+    if status == 429:
+        return "http_429"
+    if status is not None and 400 <= status < 500:
+        return "http_4xx"
+    if status is not None and status >= 500:
+        return "http_5xx"
+    rules = (("cannot resolve", "dns"), ("kafka", "kafka"), ("broker", "kafka"), ("timed out", "timeout"), ("timeout", "timeout"),
+             ("connection failed", "connect"), ("byte limit", "too_large"),
+             ("redirect", "redirect"), ("refused", "refused"), ("no entries", "parse"),
+             ("no such file", "local_file"))
+    for needle, kind in rules:
+        if needle in text:
+            return kind
+    return "other"
+
+
 class FeedMetrics:
     """Per-source Prometheus metrics (label `source` = source id)."""
 
@@ -65,6 +89,8 @@ class FeedMetrics:
                                  ["source"], registry=registry)
         self.items_last_poll = Gauge("khabar_feed_items_last_poll", "New articles in the last poll",
                                      ["source"], registry=registry)
+        self.errors = Counter("khabar_feed_errors", "Failed polls by source and kind (see ERROR_KINDS)",
+                              ["source", "kind"], registry=registry)
         self.fetch_seconds = Histogram("khabar_feed_fetch_seconds", "Feed fetch duration",
                                        registry=registry,
                                        buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
@@ -73,6 +99,8 @@ class FeedMetrics:
         source = state.id
         self.polls.labels(source, outcome).inc()
         self.items.labels(source).inc(state.items_last_poll if outcome == "ok" else 0)
+        if outcome == "error":
+            self.errors.labels(source, error_kind(state.last_error, state.http_status)).inc()
         if state.last_success:
             self.last_success.labels(source).set(state.last_success.timestamp())
         if state.next_poll:

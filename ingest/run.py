@@ -81,12 +81,16 @@ async def poll_forever(
     sources: list[Source],
     stop: asyncio.Event,
     on_status: Callable[[dict], None] | None = None,
+    on_started: Callable[[int], None] | None = None,
 ) -> None:
     """Poll each source on its own adaptive schedule until `stop` is set.
 
     `on_status` gets one dict per poll: source, name, outcome (ok | not_modified | error),
     items (new this poll), entries, error, http_status, polls, items_total, error_streak,
-    next_poll.
+    next_poll. `on_started(n_sources)` is called once the feed state is read back and the
+    producer is connected (the pollers' readiness).
     """
     async with open_poller(settings, sources) as poller:
+        if on_started is not None:
+            on_started(len(sources))
         await poller.run_forever(stop, on_status)

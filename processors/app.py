@@ -18,6 +18,7 @@ Agents keep concurrency=1 (DESIGN §7: offsets can be committed past in-flight m
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import faust
@@ -168,7 +169,9 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
         sink = StreamSink(client, settings, dlq, reject, requeue)
         async for events in stream.take_events(SINK_BATCH, within=SINK_WITHIN_S):
             messages = [SinkMessage(e.message.topic, e.key, e.value) for e in events]
+            started = time.monotonic()
             items, result = await sink.write_messages(messages)
+            metrics.record_sink_batch(items, result, time.monotonic() - started)
             metrics.STAGE_IN.labels("index").inc(len(items))
             metrics.STAGE_OUT.labels("index").inc(len(result.indexed))
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Callable
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -63,7 +64,8 @@ def render(sources: dict[str, dict], stages: dict[str, dict[str, float]]) -> Gro
     return Group(feeds, pipe)
 
 
-async def run_forever(settings: Settings, sources: list, supervisor: Supervisor) -> None:
+async def run_forever(settings: Settings, sources: list, supervisor: Supervisor,
+                      on_started: Callable[[int], None] | None = None) -> None:
     """Poll until Ctrl-C / SIGTERM, redrawing the status every second (or logging it when
     stdout is not a terminal, e.g. in a container)."""
     from ingest.run import poll_forever
@@ -77,7 +79,7 @@ async def run_forever(settings: Settings, sources: list, supervisor: Supervisor)
     def on_status(update: dict) -> None:
         status.setdefault(str(update.get("source", "?")), {}).update(update)
 
-    poller = asyncio.create_task(poll_forever(settings, sources, stop, on_status))
+    poller = asyncio.create_task(poll_forever(settings, sources, stop, on_status, on_started))
     try:
         if sys.stdout.isatty():
             await _draw_until(stop, supervisor, status)

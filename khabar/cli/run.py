@@ -53,13 +53,30 @@ def run(
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         else:
             from khabar.cli.livestatus import run_forever
-            from khabar.cli.worker import serve_metrics
 
-            serve_metrics(settings.ingest_metrics_port, settings.metrics_host)  # feed health metrics
+            health = _start_health(settings, supervisor, ingest_only)
 
-            asyncio.run(run_forever(settings, sources, supervisor))
+            def pollers_started(n: int) -> None:
+                health.readiness.set("pollers", True, f"{n} sources scheduled, feed state read back")
+
+            try:
+                asyncio.run(run_forever(settings, sources, supervisor, on_started=pollers_started))
+            finally:
+                health.stop()
     finally:
         supervisor.stop_workers()
+
+
+def _start_health(settings, supervisor, ingest_only: bool):
+    """/metrics, /healthz, /readyz of the pollers (and, for `khabar run`, of its local workers)."""
+    from khabar.health.checks import workers_check
+    from khabar.health.service import ServiceHealth
+
+    health = ServiceHealth(settings, "ingest" if ingest_only else "run", settings.ingest_metrics_port)
+    health.expect("pollers", "feed state not read back yet")
+    if not ingest_only:
+        health.add_check("workers", workers_check(supervisor.metrics_ports))
+    return health.start()
 
 
 def _is_local(settings) -> bool:

@@ -1,12 +1,14 @@
-"""`khabar worker`: one Faust worker process with Prometheus metrics and alert delivery."""
+"""`khabar worker`: one Faust worker process with /metrics, /healthz, /readyz and alert delivery."""
 
 from __future__ import annotations
 
 import socket
 
 import faust
-from prometheus_client import start_http_server
 
+from khabar.health.checks import assignment_check, lag_check
+from khabar.health.server import Readiness
+from khabar.health.service import ServiceHealth
 from khabar.logs import configure_logging, get_logger
 from khabar.settings import Settings
 from khabar.topics import ensure_topics
@@ -14,16 +16,16 @@ from khabar.topics import ensure_topics
 log = get_logger("khabar.cli.worker")
 
 
-def serve_metrics(port: int, host: str) -> int | None:
-    """Expose metrics on `port` (or the next free one: several local workers share a host)."""
-    for candidate in range(port, port + 20):
+def track_assignment(app: faust.App, readiness: Readiness, every_s: float = 2.0) -> None:
+    """Copy the consumer's partitions into `readiness` from the app's own loop (thread-safe reads)."""
+
+    @app.timer(every_s)
+    async def _assignment() -> None:
         try:
-            start_http_server(candidate, addr=host)
-            return candidate
-        except OSError:
-            continue
-    log.warning("metrics_port_unavailable", tried=f"{port}-{port + 19}")
-    return None
+            readiness.extra["assignment"] = {(tp.topic, tp.partition) for tp in app.consumer.assignment()}
+            readiness.extra["rebalancing"] = bool(getattr(app, "rebalancing", False))
+        except Exception as exc:  # noqa: BLE001 - consumer not ready yet
+            log.debug("assignment_unknown", error=repr(exc))
 
 
 def run_worker(settings: Settings) -> None:
@@ -39,7 +41,11 @@ def run_worker(settings: Settings) -> None:
     rules = [r for r in rule_set.rules if r.enabled] if rule_set else []
     ensure_topics(settings)
     app = create_app(settings, rules)
-    port = serve_metrics(settings.metrics_port, settings.metrics_host)
+    health = ServiceHealth(settings, "worker", settings.metrics_port)
+    health.add_check("consumer", assignment_check(health.readiness, settings))
+    health.add_check("lag", lag_check(health.readiness, settings, health.probe))
+    track_assignment(app, health.readiness)
+    port = health.start().port
     log.info("worker_starting", worker=settings.worker_id, metrics_port=port, rules=len(rules),
              broker=settings.kafka_bootstrap, es=settings.es_url)
 

@@ -33,11 +33,11 @@ class Workers:
         self.env, self.log_dir, self.procs = env, log_dir, []
         log_dir.mkdir(parents=True, exist_ok=True)
 
-    def start(self, count: int = 1) -> None:
+    def start(self, count: int = 1, metrics_port: int = 19464) -> None:
         for _ in range(count):
             i = len(self.procs)
             env = {**os.environ, **self.env, "KHABAR_WORKER_ID": str(i),
-                   "KHABAR_METRICS_PORT": str(19464 + 20 * i)}
+                   "KHABAR_METRICS_PORT": str(metrics_port + 20 * i)}
             log = open(self.log_dir / f"worker-{i}.log", "ab")  # noqa: SIM115
             self.procs.append(subprocess.Popen([*KHABAR, "worker"], env=env, cwd=PROJECT_ROOT,
                                                stdout=log, stderr=subprocess.STDOUT,

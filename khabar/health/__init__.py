@@ -1,0 +1,1 @@
+"""Health and readiness of the long-running services: /healthz, /readyz beside /metrics."""

@@ -1,0 +1,73 @@
+"""A real `khabar worker` against the local stack serves /healthz, /readyz and /metrics on one port,
+and its /readyz body says why it is ready (Kafka, Elasticsearch, partitions assigned, lag)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.pipeline_support import Workers
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> httpx.Response | None:
+    try:
+        return httpx.get(url, timeout=2.0)
+    except httpx.HTTPError:
+        return None
+
+
+def test_worker_becomes_ready_and_says_why(isolated_env: dict[str, str], tmp_path: Path) -> None:
+    port = _free_port()
+    workers = Workers({**isolated_env, "KHABAR_HEALTH_INTERVAL_S": "1"}, tmp_path / "logs")
+    workers.start(1, metrics_port=port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        alive = None
+        ready = None
+        bodies = []
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert workers.procs[0].poll() is None, f"worker exited:\n{workers.logs()}"
+            alive = alive or _get(f"{base}/healthz")
+            resp = _get(f"{base}/readyz")
+            if resp is not None:
+                bodies.append(resp.json())
+                if resp.status_code == 200:
+                    ready = resp
+                    break
+            time.sleep(1.0)
+        assert alive is not None and alive.status_code == 200, workers.logs()
+        assert alive.json()["status"] == "alive" and alive.json()["service"] == "worker"
+        assert ready is not None, f"never ready; last answers: {bodies[-3:]}\n{workers.logs()}"
+        body = ready.json()
+        assert body["ready"] is True and body["waiting_for"] == []
+        checks = body["checks"]
+        assert set(checks) == {"kafka", "elasticsearch", "consumer", "lag"}
+        assert all(c["ok"] for c in checks.values())
+        assert "connected to 127.0.0.1:" in checks["kafka"]["detail"]
+        assert "cluster" in checks["elasticsearch"]["detail"]
+        assert "articles.raw×" in checks["consumer"]["detail"]
+        assert "threshold 10000" in checks["lag"]["detail"]
+        # a 503 before that said what it was waiting for (a reason, not just a status)
+        waiting = [b for b in bodies if not b["ready"]]
+        assert all(b["waiting_for"] for b in waiting)
+        metrics = httpx.get(f"{base}/metrics", timeout=5.0).text
+        assert 'khabar_ready{service="worker"} 1.0' in metrics
+        prefix = isolated_env["KHABAR_TOPIC_PREFIX"]
+        assert f'khabar_consumer_lag{{partition="0",topic="{prefix}articles.raw"}}' in metrics
+        assert _get(f"{base}/nope").status_code == 404
+    finally:
+        workers.stop()
+
