@@ -25,6 +25,7 @@ def _register() -> None:
     from khabar.cli.rules import app as rules_app
     from khabar.cli.run import process, run, worker
     from khabar.cli.stack import app as stack_app
+    from khabar.cli.status import status
 
     app.add_typer(stack_app, name="stack", help="The local Kafka + Elasticsearch (no Docker needed).")
     app.add_typer(feeds_app, name="feeds", help="Feed sources and their health.")
@@ -37,6 +38,7 @@ def _register() -> None:
     app.command(help="Offline clean -> tag -> dedup -> alert over local files; one Article JSON per line.")(process)
     app.command(help="Run the Faust stream processors (a service; scale by starting more).")(worker)
     app.command(help="Search indexed originals from the terminal.")(search)
+    app.command(help="On-call figures from the running services, Kafka and Elasticsearch (80 columns, --json).")(status)
 
 
 _register()

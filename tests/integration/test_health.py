@@ -3,6 +3,7 @@ and its /readyz body says why it is ready (Kafka, Elasticsearch, partitions assi
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.pipeline_support import Workers
+from tests.integration.pipeline_support import Workers, khabar
 
 pytestmark = pytest.mark.integration
 
@@ -68,6 +69,18 @@ def test_worker_becomes_ready_and_says_why(isolated_env: dict[str, str], tmp_pat
         prefix = isolated_env["KHABAR_TOPIC_PREFIX"]
         assert f'khabar_consumer_lag{{partition="0",topic="{prefix}articles.raw"}}' in metrics
         assert _get(f"{base}/nope").status_code == 404
+
+        # `khabar status` reads the same figures: this worker ready, the group's lag, ES counts
+        proc = khabar(["status", "--json", "--port", str(port)], isolated_env, timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        figures = json.loads(proc.stdout)
+        assert figures["services"] == [{"port": port, "service": "worker", "ready": True, "waiting_for": []}]
+        assert figures["kafka"]["group"] == isolated_env["KHABAR_FAUST_APP_ID"]
+        assert set(figures["kafka"]["lag_by_topic"]) >= {"articles.raw", "articles.cleaned"}
+        assert figures["elasticsearch"]["reachable"] is True
+        text = khabar(["status", "--port", str(port)], isolated_env, timeout=120).stdout
+        assert max(len(line) for line in text.splitlines()) <= 80
+        assert "worker   ready" in text
     finally:
         workers.stop()
 
