@@ -12,7 +12,9 @@ Only Arabic-script names are kept (Persian letters normalised to Arabic ones; na
 letters Arabic does not write are dropped). A place is matched on its own only when it is
 large (>= ALWAYS_POP people); a smaller one needs its country named in the same document
 (`needs_support`), so a village called "النصر" in Yemen is not tagged in a Syrian report.
-Names owned by a curated or Syrian admin entry are left to that entry; a name shared by
+Names of curated places abroad are left to those entries; a name a Syrian place also bears
+is a `country_aliases` name (the place abroad only when the sentence names its country); a
+name shared by
 places of two countries is `ambiguous` (the country named in the document decides); a
 name shared inside one country goes to the much larger place or to none.
 """
@@ -99,17 +101,21 @@ def _arabic_names(alternates: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def load_owned() -> set[str]:
-    """Matching forms answered by curated places and the generated Syrian admin units."""
-    owned: set[str] = set()
-    for fname in ("places.yaml", "places_admin.yaml"):
-        data = yaml.safe_load((HERE / fname).read_text(encoding="utf-8"))
-        for p in data["places"]:
+def load_owned() -> tuple[set[str], set[str]]:
+    """Matching forms answered by Syrian places, and by curated places abroad."""
+    syrian: set[str] = set()
+    abroad: set[str] = set()
+    for fname in ("places.yaml", "places_admin.yaml", "places_villages.yaml"):
+        path = HERE / fname
+        if not path.exists():
+            continue
+        for p in yaml.safe_load(path.read_text(encoding="utf-8"))["places"]:
             names = [p["name"], p.get("name_en", "")] if p.get("match_name", True) else []
+            target = syrian if p["country"] == "SY" else abroad
             for n in names + p.get("aliases", []) + p.get("context_aliases", []):
                 if n:
-                    owned.update(name_variants(n))
-    return owned
+                    target.update(name_variants(n))
+    return syrian, abroad
 
 
 def _slug(s: str) -> str:
@@ -119,15 +125,18 @@ def _slug(s: str) -> str:
 
 def build(source: Path) -> list[dict]:
     cities = json.loads(source.read_text(encoding="utf-8"))
-    owned = load_owned()
+    syrian, abroad = load_owned()
     places = []
+    shared: dict[int, list[str]] = {}  # names a Syrian place also bears: country_aliases
     for c in cities.values():
         cc = c["countrycode"]
         if cc not in MIN_POP or c["population"] < MIN_POP[cc]:
             continue
-        names = [n for n in _arabic_names(c["alternatenames"]) if not name_variants(n) & owned]
+        names = [n for n in _arabic_names(c["alternatenames"]) if not name_variants(n) & abroad]
+        own = [n for n in names if not name_variants(n) & syrian]
         if names:
-            places.append((c, names))
+            shared[len(places)] = [n for n in names if n not in own]
+            places.append((c, own))
     # who answers to each matching form: a name shared inside one country goes to the much
     # larger place (5x) or to none; shared across countries it is ambiguous on every side
     holders: dict[str, list[int]] = defaultdict(list)
@@ -157,7 +166,7 @@ def build(source: Path) -> list[dict]:
     seen_ids: set[str] = set()
     for i, (c, names) in enumerate(places):
         names = [n for n in names if matching_form(n) not in drop[i]]
-        if not names:
+        if not names and not shared.get(i):
             continue
         pid = f"{c['countrycode'].lower()}-gn-{c['geonameid']}-{_slug(c['name'])}"[:80]
         if pid in seen_ids:
@@ -165,12 +174,16 @@ def build(source: Path) -> list[dict]:
         seen_ids.add(pid)
         pop = c["population"]
         entry: dict = {
-            "id": pid, "name": names[0], "name_en": c["name"],
+            "id": pid, "name": (names or shared[i])[0], "name_en": c["name"],
             "kind": "city" if pop >= ALWAYS_POP else "town" if pop >= 10_000 else "village",
             "country": c["countrycode"],
             "lat": round(float(c["latitude"]), 4), "lon": round(float(c["longitude"]), 4),
-            "match_name": False, "aliases": names,  # Arabic names only; name_en is display
+            "match_name": False,  # Arabic names only (aliases); name_en is display
         }
+        if names:
+            entry["aliases"] = names
+        if shared.get(i):
+            entry["country_aliases"] = shared[i]
         if pop < ALWAYS_POP:
             entry["needs_support"] = True
         if i in ambiguous:

@@ -4,9 +4,11 @@ Resolution, in order:
 1. `context_aliases` (names that are also common words: الباب "the door") count only after
    a place word ("مدينة الباب") -- or, for `context: prep` entries, after a preposition;
 2. entities found by an unambiguous name are "confirmed";
-3. ambiguous places (two entries answer to the name) and neighbourhoods are kept only when
-   the document also confirms a place of the same governorate (or, abroad, country);
-   otherwise they are left untagged rather than guessed;
+3. ambiguous places (two entries answer to the name), neighbourhoods and small places of
+   the generated gazetteers (`needs_support`) are kept only when the document vouches for
+   them: their governorate or district, a place within 30 km, or (abroad) their country
+   (processors.tagging.geo); otherwise they are left untagged rather than guessed. A
+   `country_aliases` name is the place abroad when its country is named in the sentence;
 4. `short_forms` ("المرصد", "عبد الرحمن") count only for an entity confirmed by a full name;
    a short form of several words ("قوات التحالف") of an actor with `context_countries`
    also counts when the document's places lie in those countries and no other candidate's
@@ -27,6 +29,7 @@ from khabar.models import GeoPoint, PlaceTag
 from khabar.tagkinds import TAG_KINDS
 from khabar.textnorm import matching_form
 from processors.tagging.doc import Doc, with_proclitics
+from processors.tagging.geo import Support, pick
 from processors.tagging.matcher import Hit, PhraseMatcher
 from processors.tagging.taxonomy import ActorEntry, PlaceEntry, Taxonomy
 
@@ -39,6 +42,7 @@ _DIRECTIONS = frozenset(matching_form(w) for w in (
     "جنوبا", "شرقا", "غربا",
 ))
 _PREP_PROCLITICS = frozenset({"ب", "ل", "وب", "ول", "فب", "فل", "لب"})
+_COUNTRY_WINDOW = 3  # words after a small place abroad within which its country is named
 _ARMED_SIDES = frozenset({"government", "opposition", "jihadist", "kurdish"})
 # "القوات التركية" is also written "قوات تركية": heads whose alias has an indefinite form
 _INDEFINITE_HEADS = {matching_form(w): matching_form(w[2:]) for w in (
@@ -130,6 +134,7 @@ class NameTagger:
         self.place_words = with_proclitics(taxonomy.place_words)
         self.prepositions = with_proclitics(taxonomy.prepositions)
         self.place_by_id = {p.id: p for p in self.places}
+        self.place_index = {id(p): i for i, p in enumerate(self.places)}
         self.matcher = PhraseMatcher()
         owned: set[str] = set()
         for etype, entries in self.entries.items():
@@ -144,6 +149,9 @@ class NameTagger:
                 for name in getattr(entry, "context_aliases", []):
                     for v in name_variants(name):
                         self.matcher.add(v, (etype, i, "context"))
+                for name in getattr(entry, "country_aliases", []):
+                    for v in name_variants(name):
+                        self.matcher.add(v, (etype, i, "country"))
                 for phrase in entry.not_in:
                     self.matcher.add(matching_form(phrase), BLOCK)
         for i, actor in enumerate(self.actors):
@@ -168,6 +176,7 @@ class NameTagger:
                      if c[2] != "context" or self._context_ok(doc, hit, c, place_ends)]
             if cands:
                 pending.append((hit, cands))
+        pending = self._country_in_sentence(doc, pending)
 
         confirmed: set[tuple[str, int]] = set()
         accepted: list[Mention] = []
@@ -178,12 +187,12 @@ class NameTagger:
                 accepted.append(Mention(cands[0][0], cands[0][1], hit))  # type: ignore[arg-type]
             else:
                 unresolved.append((hit, cands))
-        for _round in range(2):  # a resolved place can support another
-            admin1s, countries = self._support(confirmed)
+        for _round in range(3):  # a resolved place can support another
+            support = Support(self.places[i] for etype, i in confirmed if etype == "place")
             still = []
             for hit, cands in unresolved:
                 multiword = " " in doc.norm[hit.start:hit.end]
-                choice = self._resolve(cands, confirmed, admin1s, countries, multiword)
+                choice = self._resolve(cands, confirmed, support, multiword)
                 if choice is None:
                     still.append((hit, cands))
                     continue
@@ -213,24 +222,46 @@ class NameTagger:
         nxt = doc.next_word(hit.end)
         return nxt is not None and nxt in _DIRECTIONS
 
-    def _support(self, confirmed: set[tuple[str, int]]) -> tuple[set[str], set[str]]:
-        admin1s: set[str] = set()
-        countries: set[str] = set()
-        for etype, i in confirmed:
-            if etype != "place":
-                continue
-            place = self.places[i]
-            if place.admin1:
-                admin1s.add(place.admin1)
-            if place.kind == "governorate":
-                admin1s.add(place.id)
-            countries.add(place.country)
-        return admin1s, countries
+    def _country_in_sentence(self, doc: Doc, pending: list) -> list:
+        """A `country_aliases` name counts (and beats every other reading) when its country is
+        named in the same sentence -- for a small place (`needs_support`) within a few words
+        after it: "صور في لبنان" is Tyre, not a Syrian place. Otherwise that reading is
+        dropped."""
+        if not any(c[2] == "country" for _h, cands in pending for c in cands):
+            return pending
+        named: dict[tuple[int, str], list[int]] = {}  # (sentence, country) -> word indexes
+        for hit, cands in pending:
+            if len(cands) == 1 and cands[0][0] == "place" and cands[0][2] == "name":
+                place = self.places[cands[0][1]]
+                if place.country != "SY" and not (place.ambiguous or place.needs_support):
+                    key = (doc.sentence_of(hit.start), place.country)
+                    named.setdefault(key, []).append(doc.word_index(hit.word_start))
+        out = []
+        for hit, cands in pending:
+            abroad = [c for c in cands if c[2] == "country"]
+            if abroad:
+                sentence, after = doc.sentence_of(hit.start), doc.word_index(hit.end)
+                here = []
+                for c in abroad:
+                    place = self.places[c[1]]
+                    words = named.get((sentence, place.country), [])
+                    if words and (not place.needs_support
+                                  or any(after <= w <= after + _COUNTRY_WINDOW for w in words)):
+                        here.append(c)
+                if len(here) == 1:
+                    cands = [(here[0][0], here[0][1], "name")]
+                else:
+                    cands = [c for c in cands if c[2] != "country"]
+            if cands:
+                out.append((hit, cands))
+        return out
 
-    def _resolve(self, cands, confirmed, admin1s, countries,
+    def _resolve(self, cands, confirmed, support: Support,
                  multiword: bool = False) -> tuple[str, int] | None:
+        countries = support.countries
         keep = []
         by_context = []
+        places: list[int] = []
         for etype, i, mode in cands:
             if mode == "short":
                 if (etype, i) in confirmed:
@@ -240,15 +271,13 @@ class NameTagger:
                     by_context.append((etype, i))
                 continue
             if etype == "place":
-                place = self.places[i]
-                if place.country == "SY":
-                    supported = place.admin1 in admin1s
-                else:
-                    supported = place.country in countries
-                if supported:
-                    keep.append((etype, i))
+                places.append(i)
             else:
                 keep.append((etype, i))
+        if places:  # which of the places the document vouches for (processors.tagging.geo)
+            chosen = pick([self.places[i] for i in dict.fromkeys(places)], support)
+            if chosen is not None:
+                keep.append(("place", self.place_index[id(chosen)]))
         keep = list(dict.fromkeys(keep))
         if not keep and not any((e, i) in confirmed for e, i, _m in cands):
             keep = list(dict.fromkeys(by_context))

@@ -70,8 +70,11 @@ class PlaceEntry(_Entry):
     # a small place of a generated gazetteer: matched only when the document also names its
     # country (abroad) or governorate / a place nearby (Syria); never guessed otherwise
     needs_support: bool = False
+    # names also borne by a place elsewhere (a Syrian one): this entry is meant only when its
+    # country is named in the same sentence ("صور في لبنان"), and then it wins
+    country_aliases: list[str] = Field(default_factory=list)
 
-    @field_validator("context_aliases")
+    @field_validator("context_aliases", "country_aliases")
     @classmethod
     def _no_blank_ctx(cls, values: list[str]) -> list[str]:
         if any(not v.strip() for v in values):

@@ -35,3 +35,21 @@ def test_large_city_abroad_is_tagged_on_its_own() -> None:
 def test_new_country_names() -> None:
     ids = place_ids("وصل وزير خارجية الكويت إلى البحرين قادما من تونس")
     assert {"country-kw", "country-bh", "country-tn"} <= set(ids)
+
+
+def test_city_abroad_with_its_country_in_the_sentence_is_not_the_syrian_namesake() -> None:
+    ids = place_ids("غرق مركب صيد قبالة القصير في مصر")
+    assert "eg-gn-360531-al-qusayr" in ids
+    assert "sy-town-qusayr" not in ids
+
+
+def test_syrian_town_keeps_its_name_without_the_foreign_country() -> None:
+    ids = place_ids("اشتباكات عنيفة في القصير قرب حمص")
+    assert "sy-town-qusayr" in ids
+    assert "eg-gn-360531-al-qusayr" not in ids
+
+
+def test_foreign_country_elsewhere_in_the_sentence_does_not_move_a_small_syrian_town() -> None:
+    ids = place_ids("قصفت الطائرات مدينة القصير قبل أن يعود وفد الوساطة من مصر")
+    assert "sy-town-qusayr" in ids
+    assert "eg-gn-360531-al-qusayr" not in ids
