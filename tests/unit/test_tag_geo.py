@@ -53,3 +53,57 @@ def test_foreign_country_elsewhere_in_the_sentence_does_not_move_a_small_syrian_
     ids = place_ids("قصفت الطائرات مدينة القصير قبل أن يعود وفد الوساطة من مصر")
     assert "sy-town-qusayr" in ids
     assert "eg-gn-360531-al-qusayr" not in ids
+
+
+# --- Syrian villages (places_villages.yaml) -----------------------------------------------
+
+VILLAGE = "sy-gn-170817-dayr-al-asafir"  # Dayr al-Asafir, Rif Dimashq, 13 km from Damascus
+
+
+def test_village_alone_is_not_guessed() -> None:
+    assert VILLAGE not in place_ids("قصفت الطائرات قرية دير العصافير صباح اليوم")
+
+
+def test_village_with_its_governorate_named() -> None:
+    assert VILLAGE in place_ids("قصفت الطائرات قرية دير العصافير في ريف دمشق")
+
+
+def test_village_near_another_place_of_the_document() -> None:
+    # Damascus city is another governorate but 13 km away
+    assert VILLAGE in place_ids("قصفت الطائرات قرية دير العصافير جنوب شرق دمشق")
+
+
+def test_village_far_from_every_place_named_stays_untagged() -> None:
+    assert VILLAGE not in place_ids("قصفت الطائرات دير العصافير وحلب")
+
+
+def test_same_named_villages_resolved_by_the_clearly_nearest_place() -> None:
+    ids = place_ids("سقطت قذائف على قباسين القريبة من مدينة الباب")
+    assert "sy-gn-166285-kabbasin" in ids  # 9 km from al-Bab; its namesake is 57 km away
+    assert "sy-gn-168061-qabbasin" not in ids
+
+
+def test_same_named_villages_without_a_deciding_place_stay_untagged() -> None:
+    ids = place_ids("سقطت قذائف على قباسين في ريف حلب")
+    assert not {"sy-gn-166285-kabbasin", "sy-gn-168061-qabbasin"} & set(ids)
+
+
+def test_village_named_after_a_district_is_not_the_district() -> None:
+    text = "اشتباكات في قرية المخرم الفوقاني بريف حمص"
+    ids = place_ids(text)
+    assert "sy-gn-166719-mukharram-al-fawqani" in ids
+    assert not [i for i in ids if i.startswith("sy-homs-al-mukharram")]
+
+
+def test_unsupported_village_does_not_fall_back_to_the_district_inside_its_name() -> None:
+    ids = place_ids("اشتباكات في قرية المخرم الفوقاني")
+    assert not [i for i in ids if "mukharram" in i]
+
+
+def test_damascus_district_without_damascus_named_but_next_to_the_ghouta() -> None:
+    ids = place_ids("اشتباكات عنيفة في جوبر على أطراف الغوطة الشرقية")
+    assert "sy-nb-damascus-jobar" in ids
+
+
+def test_damascus_district_without_any_context_stays_untagged() -> None:
+    assert "sy-nb-damascus-jobar" not in place_ids("اشتباكات عنيفة في جوبر")
