@@ -56,15 +56,22 @@ def kibana_import(
     url: str = typer.Option(..., "--url", help="Kibana base URL, e.g. http://127.0.0.1:5601"),
     space: str = typer.Option(None, "--space", help="Kibana space id (default space if omitted)."),
     file: Path = typer.Option(None, "--file", help="NDJSON to import (default config/kibana/khabar.ndjson)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace objects that already exist "
+                                   "(an analyst's edits to the khabar dashboard are lost)."),
 ) -> None:
-    """Load the khabar data views, dashboard and saved search through Kibana's saved-objects API."""
+    """Load the khabar data views, dashboard and saved search through Kibana's saved-objects API.
+
+    Objects that already exist are kept as they are (an analyst may have edited them) unless
+    --overwrite is given; new objects are always added.
+    """
     from khabar.cli.util import print_json
     from khabar.kibana.importer import SAVED_OBJECTS, import_saved_objects
     from khabar.settings import get_settings
 
-    result = import_saved_objects(url, get_settings(), space=space, path=file or SAVED_OBJECTS)
-    print_json({"success": result.get("success"), "imported": result.get("successCount"), "url": url,
-                "space": space or "default"})
+    result = import_saved_objects(url, get_settings(), space=space, path=file or SAVED_OBJECTS,
+                                  overwrite=overwrite)
+    print_json({"success": result.get("success"), "imported": result.get("successCount"),
+                "kept": len(result["kept"]), "overwrite": overwrite, "url": url, "space": space or "default"})
 
 
 def search(

@@ -14,6 +14,7 @@ from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch
 
+from khabar.errors import UserError
 from khabar.es.templates import TEXT_MODE_META, TextMode, build_templates
 from khabar.logs import get_logger
 from khabar.settings import Settings
@@ -40,13 +41,17 @@ class Capabilities:
         return "arabic" if self.arabic_analyzer else "fallback"
 
 
-async def has_arabic_analyzer(client: AsyncElasticsearch) -> bool:
-    """True if the cluster can analyse with the built-in `arabic` analyzer."""
+async def has_arabic_analyzer(client: AsyncElasticsearch) -> bool | None:
+    """True if the cluster can analyse with the built-in `arabic` analyzer; None if this user
+    may not ask (403: the least-privilege `khabar` user of docker-compose.yml lacks the cluster
+    privilege an index-less _analyze needs)."""
     try:
         await client.indices.analyze(analyzer="arabic", text="الأخبار")
     except ApiError as exc:
         if exc.status_code in _NOT_AVAILABLE:
             return False
+        if exc.status_code == 403:
+            return None
         raise
     return True
 
@@ -62,12 +67,21 @@ async def has_ilm(client: AsyncElasticsearch) -> bool:
     return True
 
 
-async def detect_capabilities(client: AsyncElasticsearch) -> Capabilities:
-    return Capabilities(arabic_analyzer=await has_arabic_analyzer(client), ilm=await has_ilm(client))
+async def detect_capabilities(client: AsyncElasticsearch, settings: Settings | None = None) -> Capabilities:
+    """What the cluster has; a user not allowed to test analyzers keeps what setup installed."""
+    arabic = await has_arabic_analyzer(client)
+    if arabic is None:
+        mode = await _template_text_mode(client, settings) if settings is not None else None
+        if mode is None:
+            raise UserError(f"user {settings.es_username if settings else '?'!r} may not test Elasticsearch "
+                            "analyzers and no khabar templates are installed yet: run `khabar es setup` "
+                            "once as an administrator (docker compose: the khabar-init job)")
+        arabic = mode == "arabic"
+    return Capabilities(arabic_analyzer=arabic, ilm=await has_ilm(client))
 
 
-async def installed_text_mode(client: AsyncElasticsearch, settings: Settings) -> TextMode:
-    """The text mode the installed article template was built for (detect if not installed)."""
+async def _template_text_mode(client: AsyncElasticsearch, settings: Settings) -> TextMode | None:
+    """The text mode recorded in the installed article template, None if not installed."""
     name = f"{settings.index_prefix}articles-mappings"
     try:
         resp = await client.cluster.get_component_template(name=name)
@@ -78,7 +92,12 @@ async def installed_text_mode(client: AsyncElasticsearch, settings: Settings) ->
     except ApiError as exc:
         if exc.status_code != 404:
             raise
-    return (await detect_capabilities(client)).text_mode
+    return None
+
+
+async def installed_text_mode(client: AsyncElasticsearch, settings: Settings) -> TextMode:
+    """The text mode the installed article template was built for (detect if not installed)."""
+    return await _template_text_mode(client, settings) or (await detect_capabilities(client, settings)).text_mode
 
 
 async def _bootstrap_write_alias(client: AsyncElasticsearch, alias: str) -> str | None:
@@ -117,7 +136,7 @@ async def ensure_setup(client: AsyncElasticsearch, settings: Settings) -> dict[s
 
     Returns a report: text_mode, analyzer, ilm, installed names, bootstrap index, warnings.
     """
-    caps = await detect_capabilities(client)
+    caps = await detect_capabilities(client, settings)
     prefix = settings.index_prefix
     templates = build_templates(prefix, caps.text_mode, ilm=caps.ilm, retention_days=settings.retention_days)
     warnings: list[str] = []

@@ -14,12 +14,16 @@ SAVED_OBJECTS = CONFIG_DIR / "kibana" / "khabar.ndjson"
 IMPORT_TIMEOUT_S = 60.0
 
 
-def import_url(kibana_url: str, space: str | None = None) -> str:
-    """The saved-objects import endpoint, in a space if one is named."""
+def import_url(kibana_url: str, space: str | None = None, overwrite: bool = False) -> str:
+    """The saved-objects import endpoint, in a space if one is named.
+
+    Without `overwrite`, objects that already exist (perhaps edited by an analyst) are kept
+    and Kibana reports them as conflicts; only new objects are created.
+    """
     base = kibana_url.rstrip("/")
     if space and space != "default":
         base = f"{base}/s/{space}"
-    return f"{base}/api/saved_objects/_import?overwrite=true"
+    return f"{base}/api/saved_objects/_import" + ("?overwrite=true" if overwrite else "")
 
 
 def _payload(path: Path, prefix: str) -> bytes:
@@ -37,12 +41,14 @@ def import_saved_objects(
     *,
     space: str | None = None,
     path: Path = SAVED_OBJECTS,
+    overwrite: bool = False,
     transport: httpx.BaseTransport | None = None,
 ) -> dict[str, Any]:
-    """POST the NDJSON to Kibana (overwriting); returns Kibana's answer, errors as UserError."""
+    """POST the NDJSON to Kibana; returns Kibana's answer plus `kept` (existing objects left as
+    they are when not overwriting); other errors raise UserError."""
     if not path.exists():
         raise UserError(f"{path}: no such file")
-    url = import_url(kibana_url, space)
+    url = import_url(kibana_url, space, overwrite)
     payload = _payload(path, settings.index_prefix)
     auth = (settings.es_username, settings.es_password or "") if settings.es_username else None
     try:
@@ -61,7 +67,12 @@ def import_saved_objects(
     if resp.status_code >= 400:
         message = body.get("message") if isinstance(body, dict) else None
         raise UserError(f"Kibana import at {url} failed: HTTP {resp.status_code} {message or body}")
-    if isinstance(body, dict) and not body.get("success", False):
-        errors = [f"{e.get('type')}/{e.get('id')}: {e.get('error', {}).get('type')}" for e in body.get("errors", [])]
-        raise UserError(f"Kibana import at {url} reported errors: {'; '.join(errors) or body}")
-    return body
+    if not isinstance(body, dict):
+        raise UserError(f"Kibana import at {url}: unexpected answer {body!r}"[:500])
+    errors = body.get("errors") or []
+    kept = [f"{e.get('type')}/{e.get('id')}" for e in errors if e.get("error", {}).get("type") == "conflict"]
+    failed = [f"{e.get('type')}/{e.get('id')}: {e.get('error', {}).get('type')}" for e in errors
+              if e.get("error", {}).get("type") != "conflict"]
+    if failed or (not body.get("success", False) and not kept):
+        raise UserError(f"Kibana import at {url} reported errors: {'; '.join(failed) or body}")
+    return {**body, "success": True, "kept": kept}

@@ -18,6 +18,7 @@ from khabar.settings import load_settings
 
 class _KibanaLike(BaseHTTPRequestHandler):
     received: list[dict] = []
+    existing: set[tuple[str, str]] = set()  # (type, id) already imported, as Kibana keeps them
 
     def do_POST(self):  # noqa: N802 - http.server API
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -34,7 +35,15 @@ class _KibanaLike(BaseHTTPRequestHandler):
             self._answer(200, {"success": False, "successCount": 0,
                                "errors": [{"type": "lens", "id": "x", "error": {"type": "missing_references"}}]})
             return
-        self._answer(200, {"success": True, "successCount": len(lines)})
+        overwrite = self.path.endswith("?overwrite=true")
+        conflicts = [{"type": o["type"], "id": o["id"], "error": {"type": "conflict"}}
+                     for o in lines if (o["type"], o["id"]) in self.existing and not overwrite]
+        created = [o for o in lines if overwrite or (o["type"], o["id"]) not in self.existing]
+        self.existing.update((o["type"], o["id"]) for o in created)
+        answer: dict = {"success": not conflicts, "successCount": len(created)}
+        if conflicts:
+            answer["errors"] = conflicts
+        self._answer(200, answer)
 
     def _answer(self, status: int, payload: dict) -> None:
         data = json.dumps(payload).encode()
@@ -52,6 +61,7 @@ class _KibanaLike(BaseHTTPRequestHandler):
 def kibana_url():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _KibanaLike)
     _KibanaLike.received = []
+    _KibanaLike.existing = set()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -65,16 +75,16 @@ SETTINGS = load_settings(env={})
 def test_import_posts_the_ndjson_with_xsrf_header(kibana_url):
     result = import_saved_objects(kibana_url, SETTINGS)
     expected = len([line for line in SAVED_OBJECTS.read_text().splitlines() if line.strip()])
-    assert result == {"success": True, "successCount": expected}
+    assert result == {"success": True, "successCount": expected, "kept": []}
     (req,) = _KibanaLike.received
-    assert req["path"] == "/api/saved_objects/_import?overwrite=true"
+    assert req["path"] == "/api/saved_objects/_import"
     assert req["xsrf"] == "true"
     assert req["file"] == SAVED_OBJECTS.read_bytes()
 
 
 def test_import_into_a_space(kibana_url):
     import_saved_objects(kibana_url, SETTINGS, space="ops")
-    assert _KibanaLike.received[0]["path"] == "/s/ops/api/saved_objects/_import?overwrite=true"
+    assert _KibanaLike.received[0]["path"] == "/s/ops/api/saved_objects/_import"
 
 
 def test_other_index_prefix_sends_renamed_data_views(kibana_url):
@@ -94,3 +104,16 @@ def test_unreachable_kibana_names_the_address():
         port = s.getsockname()[1]  # bound but not listening: connection refused
         with pytest.raises(ServiceUnavailable, match=f"127.0.0.1:{port}"):
             import_saved_objects(f"http://127.0.0.1:{port}", SETTINGS)
+
+
+def test_second_import_keeps_existing_objects_unless_overwrite(kibana_url):
+    """An analyst's edited dashboard survives a re-run of the setup job; --overwrite replaces it."""
+    total = len([line for line in SAVED_OBJECTS.read_text().splitlines() if line.strip()])
+    first = import_saved_objects(kibana_url, SETTINGS)
+    assert first["successCount"] == total and first["kept"] == []
+    again = import_saved_objects(kibana_url, SETTINGS)
+    assert again["success"] is True and again["successCount"] == 0 and len(again["kept"]) == total
+    assert any(k.startswith("dashboard/") for k in again["kept"])
+    forced = import_saved_objects(kibana_url, SETTINGS, overwrite=True)
+    assert forced["successCount"] == total and forced["kept"] == []
+    assert _KibanaLike.received[-1]["path"] == "/api/saved_objects/_import?overwrite=true"

@@ -131,6 +131,6 @@ def test_other_prefix_renames_data_views_only():
 
 
 def test_import_url():
-    assert import_url("http://k:5601/") == "http://k:5601/api/saved_objects/_import?overwrite=true"
-    assert import_url("http://k:5601", "ops") == "http://k:5601/s/ops/api/saved_objects/_import?overwrite=true"
-    assert import_url("http://k:5601", "default") == "http://k:5601/api/saved_objects/_import?overwrite=true"
+    assert import_url("http://k:5601/") == "http://k:5601/api/saved_objects/_import"
+    assert import_url("http://k:5601", "ops") == "http://k:5601/s/ops/api/saved_objects/_import"
+    assert import_url("http://k:5601", "default", overwrite=True) == "http://k:5601/api/saved_objects/_import?overwrite=true"
