@@ -17,6 +17,7 @@ import copy
 import json
 import re
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,20 +43,29 @@ ENV_EXAMPLE = REPO / ".env.example"
 COMPOSE_SCHEMA = SHARED / "data" / "compose-spec" / "compose-spec.json"
 
 INFRA = {"kafka", "elasticsearch", "kibana"}
-ONE_SHOT = {"es-passwords", "khabar-init", "kibana-setup"}
+ONE_SHOT = {"es-users", "khabar-init", "kibana-setup"}
 KHABAR_SERVICES = {"khabar-init", "kibana-setup", "ingest", "worker"}
-EXPECTED_SERVICES = INFRA | ONE_SHOT | KHABAR_SERVICES
+MONITORING = {"prometheus"}  # the optional `monitoring` profile
+EXPECTED_SERVICES = INFRA | ONE_SHOT | KHABAR_SERVICES | MONITORING
+# Jobs that may use the `elastic` superuser; everything long-running logs in as `khabar`.
+ADMIN_JOBS = {"es-users", "khabar-init", "kibana-setup"}
+ROLE_FILE = REPO / "config" / "elasticsearch" / "security" / "khabar-role.json"
+ROLE_CLUSTER_PRIVILEGES = {"monitor", "manage_index_templates", "manage_ilm", "read_ilm"}
+ROLE_INDEX_PRIVILEGES = {"create_index", "read", "write", "view_index_metadata", "manage", "create", "index",
+                         "delete", "create_doc", "auto_configure", "monitor"}
+PROMETHEUS_DIR = REPO / "config" / "prometheus"
 
 HEALTHY, DONE = "service_healthy", "service_completed_successfully"
 EXPECTED_DEPENDENCIES = {
     "kafka": {},
     "elasticsearch": {},
-    "es-passwords": {"elasticsearch": HEALTHY},
-    "kibana": {"elasticsearch": HEALTHY, "es-passwords": DONE},
+    "es-users": {"elasticsearch": HEALTHY},
+    "kibana": {"elasticsearch": HEALTHY, "es-users": DONE},
     "khabar-init": {"elasticsearch": HEALTHY},
     "kibana-setup": {"kibana": HEALTHY, "khabar-init": DONE},
-    "ingest": {"kafka": HEALTHY, "khabar-init": DONE},
-    "worker": {"kafka": HEALTHY, "khabar-init": DONE},
+    "ingest": {"kafka": HEALTHY, "elasticsearch": HEALTHY, "es-users": DONE, "khabar-init": DONE},
+    "worker": {"kafka": HEALTHY, "elasticsearch": HEALTHY, "es-users": DONE, "khabar-init": DONE},
+    "prometheus": {},
 }
 # khabar sub-commands (after the image's ENTRYPOINT ["khabar"]) each khabar service runs.
 EXPECTED_COMMANDS = {
@@ -65,12 +75,13 @@ EXPECTED_COMMANDS = {
     "worker": ["worker"],
 }
 # Host port each infrastructure service publishes (with .env.example), always on 127.0.0.1.
-EXPECTED_HOST_PORTS = {"kafka": 9092, "elasticsearch": 9200, "kibana": 5601}
+EXPECTED_HOST_PORTS = {"kafka": 9092, "elasticsearch": 9200, "kibana": 5601, "prometheus": 9090}
 OFFICIAL_IMAGES = {
     "kafka": "apache/kafka",
     "elasticsearch": "docker.elastic.co/elasticsearch/elasticsearch",
-    "es-passwords": "docker.elastic.co/elasticsearch/elasticsearch",
+    "es-users": "docker.elastic.co/elasticsearch/elasticsearch",
     "kibana": "docker.elastic.co/kibana/kibana",
+    "prometheus": "prom/prometheus",
 }
 ES_DATA_PATH = "/usr/share/elasticsearch/data"
 REQUIRED_KHABAR_ENV = {"KAFKA_BOOTSTRAP", "ES_URL", "ES_USERNAME", "ES_PASSWORD"}
@@ -179,6 +190,8 @@ class Project:
     dockerfile: str
     dockerignore: str
     local: dict[str, Any] = field(default_factory=dict)
+    role: str = ""  # config/elasticsearch/security/khabar-role.json
+    prometheus: dict[str, str] = field(default_factory=dict)  # file name -> text (overrides for tests)
 
     @property
     def resolved(self) -> dict[str, Any]:
@@ -225,6 +238,7 @@ def project() -> Project:
         dockerfile=DOCKERFILE.read_text(encoding="utf-8"),
         dockerignore=DOCKERIGNORE.read_text(encoding="utf-8"),
         local=local_stack(),
+        role=ROLE_FILE.read_text(encoding="utf-8"),
     )
 
 
@@ -359,7 +373,7 @@ def check_official_images(p: Project) -> list[str]:
         if image_repo != repo:
             problems.append(f"{name}: image {image_repo!r}, expected the official {repo!r}")
     tags = {name: split_image(services.get(name, {}).get("image", ""))[1]
-            for name in ("elasticsearch", "es-passwords", "kibana")}
+            for name in ("elasticsearch", "es-users", "kibana")}
     if len(set(tags.values())) != 1:
         problems.append(f"Elasticsearch and Kibana versions differ: {tags}")
     return problems
@@ -368,7 +382,7 @@ def check_official_images(p: Project) -> list[str]:
 def check_versions_match_local_stack(p: Project) -> list[str]:
     """Kafka and Elasticsearch/Kibana tags equal the local stack's versions."""
     want = {"kafka": p.local["kafka_version"], "elasticsearch": p.local["es_version"],
-            "es-passwords": p.local["es_version"], "kibana": p.local["es_version"]}
+            "es-users": p.local["es_version"], "kibana": p.local["es_version"]}
     problems = []
     for name, version in want.items():
         image = p.raw.get("services", {}).get(name, {}).get("image", "")
@@ -480,12 +494,12 @@ def check_kibana(p: Project) -> list[str]:
     hosts = json.loads(kibana.get("ELASTICSEARCH_HOSTS", "[]") or "[]")
     if [urlsplit(h).netloc for h in hosts] != ["elasticsearch:9200"]:
         problems.append(f"kibana: ELASTICSEARCH_HOSTS {hosts} is not the compose elasticsearch")
-    setup = services.get("es-passwords", {})
+    setup = services.get("es-users", {})
     script = " ".join(command_of(setup) + list(setup.get("entrypoint") or []))
     if "/_security/user/kibana_system/_password" not in script or "KIBANA_PASSWORD" not in script:
-        problems.append("es-passwords: does not set the kibana_system password from KIBANA_PASSWORD")
+        problems.append("es-users: does not set the kibana_system password from KIBANA_PASSWORD")
     if "KIBANA_PASSWORD" not in env_of(setup):
-        problems.append("es-passwords: KIBANA_PASSWORD is not in its environment")
+        problems.append("es-users: KIBANA_PASSWORD is not in its environment")
     return problems
 
 
@@ -689,8 +703,9 @@ def check_khabar_environment(p: Project) -> list[str]:
             problems.append(f"{name}: missing {sorted(missing)}")
             continue
         password = env_of(raw_services.get(name, {})).get(f"{ENV_PREFIX}ES_PASSWORD", "")
-        if "ELASTIC_PASSWORD" not in variables(password):
-            problems.append(f"{name}: {ENV_PREFIX}ES_PASSWORD is not taken from .env")
+        secret = "ELASTIC_PASSWORD" if name in ADMIN_JOBS else "KHABAR_ES_PASSWORD"
+        if secret not in variables(password):
+            problems.append(f"{name}: {ENV_PREFIX}ES_PASSWORD is not taken from .env ({secret})")
         try:
             settings = load_settings(env={k: v for k, v in env.items() if k.startswith(ENV_PREFIX)})
         except Exception as exc:  # any refusal of the values is the finding
@@ -700,8 +715,9 @@ def check_khabar_environment(p: Project) -> list[str]:
             problems.append(f"{name}: kafka_bootstrap {settings.kafka_bootstrap!r} is not the kafka service")
         if urlsplit(settings.es_url).hostname != "elasticsearch":
             problems.append(f"{name}: es_url {settings.es_url!r} is not the elasticsearch service")
-        if settings.es_username != "elastic" or settings.es_password != p.env.get("ELASTIC_PASSWORD"):
-            problems.append(f"{name}: Elasticsearch credentials are not elastic / ELASTIC_PASSWORD")
+        user = "elastic" if name in ADMIN_JOBS else "khabar"
+        if settings.es_username != user or settings.es_password != p.env.get(secret):
+            problems.append(f"{name}: Elasticsearch credentials are not {user} / {secret}")
     return problems
 
 
@@ -743,7 +759,7 @@ def check_env_example(p: Project) -> list[str]:
     for name, value in sorted(p.env.items()):
         if not SAFE_VALUE.match(value):
             problems.append(f".env.example: {name}={value!r} has characters other than letters, digits, . _ -")
-    for name in ("ELASTIC_PASSWORD", "KIBANA_PASSWORD"):
+    for name in ("ELASTIC_PASSWORD", "KIBANA_PASSWORD", "KHABAR_ES_PASSWORD"):
         if len(p.env.get(name, "")) < 6:
             problems.append(f".env.example: {name} shorter than 6 characters")
     if len(p.env.get("KIBANA_ENCRYPTION_KEY", "")) < 32:
@@ -754,6 +770,202 @@ def check_env_example(p: Project) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------- checks: operating it
+
+PROBE_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/(readyz|healthz)")
+MEMORY = re.compile(r"^(\d+(?:\.\d+)?)([bkmg]?)b?$", re.IGNORECASE)
+
+
+def memory_bytes(value: Any) -> int | None:
+    """Compose memory sizes: 512m, 1g, 1536m, plain bytes; None if unreadable."""
+    m = MEMORY.match(str(value).strip())
+    if not m:
+        return None
+    return int(float(m[1]) * 1024 ** " kmg".index(m[2].lower() or " "))
+
+
+def mem_limit_of(service: dict[str, Any]) -> Any:
+    limits = ((service.get("deploy") or {}).get("resources") or {}).get("limits") or {}
+    return service.get("mem_limit", limits.get("memory"))
+
+
+def heap_max(options: str) -> int | None:
+    for word in options.split():
+        if word.startswith("-Xmx"):
+            return memory_bytes(word[4:])
+    return None
+
+
+def check_service_healthchecks(p: Project) -> list[str]:
+    """ingest and worker probe /readyz or /healthz on the port their settings serve it on."""
+    services = p.services()
+    problems = []
+    for name, setting in (("ingest", "ingest_metrics_port"), ("worker", "metrics_port")):
+        service = services.get(name, {})
+        env = {k: v for k, v in env_of(service).items() if k.startswith(ENV_PREFIX)}
+        try:
+            settings = load_settings(env=env)
+        except Exception as exc:  # noqa: BLE001 - reported by check_khabar_environment too
+            problems.append(f"{name}: settings do not load: {exc}")
+            continue
+        if settings.metrics_host != "0.0.0.0":
+            problems.append(f"{name}: KHABAR_METRICS_HOST {settings.metrics_host!r}: Prometheus on the "
+                            "compose network cannot scrape it")
+        health = service.get("healthcheck") or {}
+        test = health.get("test") or []
+        found = PROBE_URL.search(" ".join(test) if isinstance(test, list) else str(test))
+        if not found or health.get("disable"):
+            problems.append(f"{name}: no healthcheck probing /readyz or /healthz")
+            continue
+        if int(found[1]) != getattr(settings, setting):
+            problems.append(f"{name}: healthcheck probes port {found[1]}, but it serves on "
+                            f"{getattr(settings, setting)} ({setting})")
+    return problems
+
+
+def check_memory_limits(p: Project) -> list[str]:
+    """Every service has a memory limit, readable with and without .env, above its JVM heap."""
+    problems = []
+    for name, raw in p.raw.get("services", {}).items():
+        limit = mem_limit_of(raw)
+        if limit is None:
+            problems.append(f"{name}: no memory limit (mem_limit)")
+            continue
+        for label, value in (("with .env.example", interpolate(str(limit), p.env)),
+                             ("with no .env", p.defaults_only(str(limit)))):
+            size = memory_bytes(value)
+            if size is None or size < 64 * 1024 ** 2:
+                problems.append(f"{name}: memory limit {value!r} ({label}) unreadable or below 64m")
+                continue
+            env = env_of(p.services().get(name, {}))
+            heap = heap_max(str(env.get("ES_JAVA_OPTS", env.get("KAFKA_HEAP_OPTS", ""))))
+            needed = (2 * heap if name == "elasticsearch" else heap + 1) if heap else 0  # ES: file cache
+            if size < needed:
+                problems.append(f"{name}: memory limit {value} ({label}) leaves no room beside its "
+                                f"{heap // 1024 ** 2}m heap")
+    return problems
+
+
+def role_problems(role: dict[str, Any]) -> list[str]:
+    """The khabar role reaches khabar-* indices and templates only."""
+    problems = []
+    extra = set(role.get("cluster", [])) - ROLE_CLUSTER_PRIVILEGES
+    if extra:
+        problems.append(f"role: cluster privileges {sorted(extra)} beyond {sorted(ROLE_CLUSTER_PRIVILEGES)}")
+    if role.get("run_as"):
+        problems.append(f"role: run_as {role['run_as']}")
+    if role.get("applications"):
+        problems.append("role: application privileges (e.g. Kibana) are not needed")
+    for entry in role.get("indices", []):
+        for index in entry.get("names", []):
+            if not index.startswith("khabar-"):
+                problems.append(f"role: index pattern {index!r} outside khabar-*")
+        extra = set(entry.get("privileges", [])) - ROLE_INDEX_PRIVILEGES
+        if extra:
+            problems.append(f"role: index privileges {sorted(extra)} on {entry.get('names')}")
+        if entry.get("allow_restricted_indices"):
+            problems.append("role: allow_restricted_indices reaches system indices")
+    if not role.get("indices"):
+        problems.append("role: no index privileges (khabar cannot write)")
+    return problems
+
+
+def check_least_privilege(p: Project) -> list[str]:
+    """es-users creates the khabar role and user as elastic; only setup jobs know ELASTIC_PASSWORD."""
+    services = p.services()
+    raw_services = p.raw.get("services", {})
+    problems = []
+    try:
+        role = json.loads(p.role)
+    except json.JSONDecodeError as exc:
+        return [f"role: {ROLE_FILE.name} is not JSON: {exc}"]
+    problems += role_problems(role)
+    setup = services.get("es-users", {})
+    script = " ".join(command_of(setup) + list(setup.get("entrypoint") or []))
+    mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in setup.get("volumes") or [] if ":" in str(v)}
+    role_call = re.search(r"/_security/role/(\w+) @(\S+)", script)
+    if not role_call:
+        problems.append("es-users: does not PUT the khabar role from a file (/_security/role/<name> @<file>)")
+    else:
+        folder = role_call[2].rsplit("/", 1)[0]
+        source = (COMPOSE_FILE.parent / mounts.get(folder, "/nonexistent")).resolve()
+        if source / role_call[2].rsplit("/", 1)[1] != ROLE_FILE:
+            problems.append(f"es-users: role file {role_call[2]} is not {ROLE_FILE.relative_to(REPO)} mounted")
+        if not re.search(rf"/_security/user/khabar .*roles.*{role_call[1]}", script):
+            problems.append(f"es-users: does not create the `khabar` user with role {role_call[1]}")
+    if "KHABAR_ES_PASSWORD" not in variables(env_of(raw_services.get("es-users", {})).get("KHABAR_ES_PASSWORD", "")):
+        problems.append("es-users: KHABAR_ES_PASSWORD is not taken from .env")
+    for name, raw in raw_services.items():
+        if "ELASTIC_PASSWORD" in variables(raw) and name not in ADMIN_JOBS | {"elasticsearch"}:
+            problems.append(f"{name}: knows ELASTIC_PASSWORD, but only setup jobs may use the superuser")
+    return problems
+
+
+def check_monitoring(p: Project) -> list[str]:
+    """Prometheus only in the `monitoring` profile, scraping ingest and every worker replica on
+    their metrics ports; its alert rules use metrics khabar really exports."""
+    services = p.services()
+    prometheus = services.get("prometheus", {})
+    problems = []
+    if prometheus.get("profiles") != ["monitoring"]:
+        problems.append(f"prometheus: profiles {prometheus.get('profiles')}, expected ['monitoring']")
+    for name, service in services.items():
+        if name != "prometheus" and service.get("profiles"):
+            problems.append(f"{name}: in profiles {service['profiles']}: a plain `up` would leave it out")
+    mounts = {}
+    for volume in prometheus.get("volumes") or []:
+        parts = str(volume).split(":")
+        if parts[0].startswith("./"):
+            mounts[parts[1]] = (COMPOSE_FILE.parent / parts[0]).resolve()
+    config_path = mounts.get("/etc/prometheus/prometheus.yml")
+    if config_path is None or not config_path.is_file():
+        return problems + ["prometheus: no scrape config mounted at /etc/prometheus/prometheus.yml"]
+    config = yaml.safe_load(p.prometheus.get(config_path.name, config_path.read_text()))
+    jobs = {job["job_name"]: job for job in config.get("scrape_configs", [])}
+    ingest_port = load_settings(env={}).ingest_metrics_port
+    worker_port = load_settings(env={}).metrics_port
+    targets = {t for job in jobs.values() for sc in job.get("static_configs", []) for t in sc.get("targets", [])}
+    if f"ingest:{ingest_port}" not in targets:
+        problems.append(f"prometheus: does not scrape ingest:{ingest_port}")
+    dns = [(name, sd.get("port")) for job in jobs.values() for sd in job.get("dns_sd_configs", [])
+           for name in sd.get("names", [])]
+    if ("worker", worker_port) not in dns:
+        problems.append(f"prometheus: does not discover every worker replica (dns_sd_configs worker:{worker_port})")
+    exported = exported_metric_names()
+    for rule_file in config.get("rule_files", []):
+        local = mounts.get(rule_file)
+        if local is None or not local.is_file():
+            problems.append(f"prometheus: rule file {rule_file} is not mounted from the repository")
+            continue
+        rules = yaml.safe_load(p.prometheus.get(local.name, local.read_text()))
+        for group in rules.get("groups", []):
+            for rule in group.get("rules", []):
+                for metric in re.findall(r"\bkhabar_[a-z_]+", rule.get("expr", "")):
+                    base = re.sub(r"_(bucket|count|sum|total|created)$", "", metric)
+                    if base not in exported:
+                        problems.append(f"prometheus: alert {rule.get('alert')} uses {metric}, "
+                                        "which khabar does not export")
+    return problems
+
+
+def exported_metric_names() -> set[str]:
+    """Every metric family khabar's processes register (workers, pollers, health)."""
+    from prometheus_client import REGISTRY, CollectorRegistry
+
+    import khabar.health.checks  # noqa: F401 - registers its metrics
+    import processors.alerts.channels  # noqa: F401
+    import processors.metrics  # noqa: F401
+    from ingest.health import FeedMetrics
+
+    feed_registry = CollectorRegistry()
+    FeedMetrics(feed_registry)
+    names = set()
+    for registry in (REGISTRY, feed_registry):
+        for family in registry.collect():
+            names.add(family.name)
+    return names
+
+
 CHECKS: dict[str, Callable[[Project], list[str]]] = {
     fn.__name__: fn for fn in (
         check_schema, check_services, check_images_pinned, check_official_images,
@@ -761,7 +973,8 @@ CHECKS: dict[str, Callable[[Project], list[str]]] = {
         check_elasticsearch, check_kibana, check_ports, check_volumes, check_depends_on,
         check_healthchecks, check_one_shots, check_scalable_worker, check_khabar_build,
         check_dockerfile, check_dockerignore, check_khabar_environment, check_commands,
-        check_commands_exist_in_cli, check_env_example,
+        check_commands_exist_in_cli, check_env_example, check_service_healthchecks,
+        check_memory_limits, check_least_privilege, check_monitoring,
     )
 }
 
@@ -796,8 +1009,13 @@ def test_every_expected_service_is_defined(project: Project) -> None:
 
 def test_compose_needs_the_passwords() -> None:
     """Without a .env, the passwords are missing with a message pointing at .env.example."""
-    with pytest.raises(MissingVariable, match="ELASTIC_PASSWORD: set ELASTIC_PASSWORD in .env"):
+    with pytest.raises(MissingVariable, match="_PASSWORD: set [A-Z_]*PASSWORD in .env"):
         interpolate_tree(load_compose(), {})
+    for name in ("ELASTIC_PASSWORD", "KIBANA_PASSWORD", "KHABAR_ES_PASSWORD"):
+        others = {k: "x" * 8 for k in ("ELASTIC_PASSWORD", "KIBANA_PASSWORD", "KHABAR_ES_PASSWORD",
+                                       "KIBANA_ENCRYPTION_KEY") if k != name}
+        with pytest.raises(MissingVariable, match=f"{name}: set {name} in .env"):
+            interpolate_tree(load_compose(), others)
 
 
 # --------------------------------------------------------------------------- tests: each check can fail
@@ -862,7 +1080,7 @@ COMPOSE_BREAKAGES: list[tuple[str, Callable[[dict], None], str]] = [
     ("check_kibana", _set_env("kibana", "ELASTICSEARCH_USERNAME", "elastic"), "kibana_system"),
     ("check_kibana", _set_env("kibana", "ELASTICSEARCH_PASSWORD", "literal-pass"), "KIBANA_PASSWORD"),
     ("check_kibana", _set_env("kibana", "ELASTICSEARCH_HOSTS", '["http://es:9200"]'), "ELASTICSEARCH_HOSTS"),
-    ("check_kibana", _set("es-passwords", "command", ["echo", "done"]), "kibana_system password"),
+    ("check_kibana", _set("es-users", "command", ["echo", "done"]), "kibana_system password"),
     ("check_ports", _set("worker", "ports", ["127.0.0.1:6066:6066"]), "worker: publishes"),
     ("check_ports", _set("elasticsearch", "ports", ["9200:9200"]), "all interfaces"),
     ("check_ports", _set("kibana", "ports", ["127.0.0.1:9200:5601"]), "expected [5601]"),
@@ -872,12 +1090,12 @@ COMPOSE_BREAKAGES: list[tuple[str, Callable[[dict], None], str]] = [
     ("check_volumes", _set("kafka", "volumes", ["./kafka:/var/lib/kafka/data"]), "kafka: its data directory"),
     ("check_depends_on", _depend("worker", "zookeeper", HEALTHY), "not a service"),
     ("check_depends_on", _depend("kibana-setup", "kibana", "service_started"), "kibana-setup: depends_on"),
-    ("check_depends_on", _depend("ingest", "es-passwords", HEALTHY), "no healthcheck"),
+    ("check_depends_on", _depend("ingest", "es-users", HEALTHY), "no healthcheck"),
     ("check_depends_on", _depend("elasticsearch", "khabar-init", DONE), "cycle"),
     ("check_depends_on", _set("khabar-init", "restart", "on-failure"), "restarts"),
     ("check_healthchecks", _drop("kafka", "healthcheck"), "kafka: no healthcheck"),
     ("check_healthchecks", _set("kibana", "healthcheck", {"disable": True}), "kibana: no healthcheck"),
-    ("check_one_shots", _set("es-passwords", "restart", "always"), "must not restart"),
+    ("check_one_shots", _set("es-users", "restart", "always"), "must not restart"),
     ("check_one_shots", _drop("ingest", "restart"), "without a restart policy"),
     ("check_scalable_worker", _set("worker", "container_name", "khabar-worker"), "container_name"),
     ("check_scalable_worker", _set("worker", "ports", ["9464:9464"]), "publishes host ports"),
@@ -897,6 +1115,23 @@ COMPOSE_BREAKAGES: list[tuple[str, Callable[[dict], None], str]] = [
     ("check_commands_exist_in_cli", _set("worker", "command", ["no-such-command"]), "not a khabar command"),
     ("check_commands_exist_in_cli", _set("ingest", "command", ["run", "--no-such-flag"]), "no option --no-such-flag"),
     ("check_env_example", _set_env("kibana", "SERVER_NAME", "${KIBANA_NAME:?set it}"), "KIBANA_NAME is required"),
+    ("check_commands", _set("kibana-setup", "command", ["kibana", "import", "--url", "http://kibana:5601", "--overwrite"]), "kibana-setup"),
+    ("check_service_healthchecks", _drop("worker", "healthcheck"), "worker: no healthcheck probing"),
+    ("check_service_healthchecks", _set("ingest", "healthcheck", {"test": ["CMD", "true"]}), "ingest: no healthcheck probing"),
+    ("check_service_healthchecks", _set_env("worker", "KHABAR_METRICS_PORT", "9500"), "serves on 9500"),
+    ("check_service_healthchecks", _set_env("ingest", "KHABAR_METRICS_HOST", "127.0.0.1"), "cannot scrape"),
+    ("check_memory_limits", _drop("kibana", "mem_limit"), "kibana: no memory limit"),
+    ("check_memory_limits", _set("worker", "mem_limit", "lots"), "worker: memory limit 'lots'"),
+    ("check_memory_limits", _set("elasticsearch", "mem_limit", "1g"), "leaves no room"),
+    ("check_memory_limits", _set("kafka", "mem_limit", "${KAFKA_MEM_LIMIT}"), "with no .env"),
+    ("check_least_privilege", _set_env("worker", "KHABAR_ES_PASSWORD", "${ELASTIC_PASSWORD}"), "worker: knows ELASTIC_PASSWORD"),
+    ("check_least_privilege", _set("es-users", "command", ["echo", "done"]), "does not PUT the khabar role"),
+    ("check_least_privilege", _set("es-users", "volumes", ["./config:/usr/share/khabar-security:ro"]), "is not config/elasticsearch/security"),
+    ("check_least_privilege", _del_env("es-users", "KHABAR_ES_PASSWORD"), "KHABAR_ES_PASSWORD is not taken"),
+    ("check_khabar_environment", _set_env("ingest", "KHABAR_ES_USERNAME", "elastic"), "not khabar / KHABAR_ES_PASSWORD"),
+    ("check_monitoring", _set("prometheus", "profiles", []), "expected ['monitoring']"),
+    ("check_monitoring", _set("worker", "profiles", ["monitoring"]), "worker: in profiles"),
+    ("check_monitoring", _set("prometheus", "volumes", []), "no scrape config mounted"),
 ]
 
 
@@ -929,13 +1164,25 @@ OTHER_BREAKAGES: list[tuple[str, Callable[[Project], Project], str]] = [
     ("check_env_example", lambda p: replace(p, env=p.env | {"KIBANA_ENCRYPTION_KEY": "short"}), "32 characters"),
     ("check_env_example", lambda p: replace(p, env=p.env | {"ELASTIC_PASSWORD": "pa$$word"}), "characters other than"),
     ("check_env_example", lambda p: replace(p, env=p.env | {"KIBANA_PASSWORD": "abc"}), "shorter than 6"),
+    ("check_env_example", lambda p: replace(p, env=p.env | {"KHABAR_ES_PASSWORD": "abc"}), "KHABAR_ES_PASSWORD shorter than 6"),
     ("check_env_example", lambda p: replace(p, env=p.env | {"STACK_VERSION": "9.0.0"}), "STACK_VERSION"),
     ("check_versions_match_local_stack", lambda p: replace(p, env=p.env | {"STACK_VERSION": "9.0.0"}), "with .env.example"),
     ("check_versions_match_local_stack", lambda p: replace(p, local=p.local | {"kafka_version": "4.9.9"}), "runs 4.9.9"),
     ("check_kafka_in_step", lambda p: replace(p, local=p.local | {"kafka_properties": p.local["kafka_properties"] | {"num.partitions": "12"}}), "num.partitions"),
     ("check_elasticsearch", lambda p: replace(p, local=p.local | {"es_config": p.local["es_config"] | {"cluster.name": "other"}}), "cluster.name"),
     ("check_ports", lambda p: replace(p, env=p.env | {"KIBANA_HOST_PORT": "9200"}), "also published"),
+    ("check_least_privilege", lambda p: replace(p, role=p.role.replace('"khabar-*"', '"*"')), "outside khabar-*"),
+    ("check_least_privilege", lambda p: replace(p, role=p.role.replace('"monitor",', '"all",')), "cluster privileges ['all']"),
+    ("check_least_privilege", lambda p: replace(p, role=p.role.replace('"manage"]', '"all"]')), "index privileges ['all']"),
+    ("check_least_privilege", lambda p: replace(p, role=p.role.replace('"allow_restricted_indices": false', '"allow_restricted_indices": true')), "system indices"),
+    ("check_monitoring", lambda p: replace(p, prometheus={"prometheus.yml": _prometheus_text().replace("ingest:9463", "ingest:9999")}), "does not scrape ingest:9463"),
+    ("check_monitoring", lambda p: replace(p, prometheus={"prometheus.yml": _prometheus_text().replace('names: ["worker"]', 'names: ["workers"]')}), "every worker replica"),
+    ("check_monitoring", lambda p: replace(p, prometheus={"khabar-alerts.yml": (PROMETHEUS_DIR / "khabar-alerts.yml").read_text().replace("khabar_consumer_lag", "khabar_consumer_lagg")}), "khabar_consumer_lagg"),
 ]
+
+
+def _prometheus_text() -> str:
+    return (PROMETHEUS_DIR / "prometheus.yml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("check", "breakage", "expected"), OTHER_BREAKAGES,
@@ -990,3 +1237,29 @@ def test_kafka_properties_follow_the_image_naming() -> None:
     service = {"environment": {"KAFKA_NUM_PARTITIONS": 4, "KAFKA_HEAP_OPTS": "-Xmx1g",
                                "KAFKA_SOME__NAME": "a", "KAFKA_DASHED___NAME": "b", "CLUSTER_ID": "x"}}
     assert kafka_properties(service) == {"num.partitions": "4", "some_name": "a", "dashed-name": "b"}
+
+
+# --------------------------------------------------------------------------- tests: the probes run
+
+@pytest.mark.parametrize("name", ["ingest", "worker"])
+def test_healthcheck_command_follows_readyz(project: Project, name: str) -> None:
+    """The container's probe command, run here against a served /readyz: exit 0 only when ready."""
+    from khabar.health.server import Readiness, serve
+
+    test = project.services()[name]["healthcheck"]["test"]
+    assert test[:2] == ["CMD", "python"], test
+    readiness = Readiness(name, ["kafka"])
+    with __import__("socket").socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        free = sock.getsockname()[1]
+    port = serve(readiness, free, "127.0.0.1")
+    command = [sys.executable, *[PROBE_URL.sub(f"http://127.0.0.1:{port}/\\2", arg) for arg in test[2:]]]
+    assert subprocess.run(command, capture_output=True, timeout=30).returncode != 0  # 503: not ready
+    readiness.set("kafka", True, "connected")
+    assert subprocess.run(command, capture_output=True, timeout=30).returncode == 0
+
+
+def test_role_file_is_what_setup_sends() -> None:
+    role = json.loads(ROLE_FILE.read_text(encoding="utf-8"))
+    assert role_problems(role) == []
+    assert role["indices"][0]["names"] == ["khabar-*"]
