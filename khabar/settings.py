@@ -29,6 +29,9 @@ class Settings(BaseModel):
     feeds_file: Path = CONFIG_DIR / "feeds.yaml"
     rules_file: Path = CONFIG_DIR / "rules.yaml"
     taxonomy_dir: Path = CONFIG_DIR / "taxonomy"
+    # the workers' consumer group, changelog topics and RocksDB directory; unless set, derived
+    # from topic_prefix ("khabar." -> "khabar-processors") so two pipelines with different
+    # prefixes on one broker never share state (see derived_app_id)
     faust_app_id: str = "khabar-processors"
     worker_id: str = "0"  # own RocksDB directory per local worker; "auto" = the host name
     metrics_port: int = 9464  # workers (local workers take the next ports)
@@ -59,6 +62,12 @@ class Settings(BaseModel):
 SECRET_FIELDS = {"es_username", "es_password"}
 
 
+def derived_app_id(topic_prefix: str) -> str:
+    """The Faust app id of a pipeline whose topics start with `topic_prefix`."""
+    stem = topic_prefix.strip(".-_ ") or "khabar"
+    return f"{stem}-processors"
+
+
 def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
     """Settings from YAML (if present) then environment overrides; bad values name file/line."""
     env = dict(os.environ if env is None else env)
@@ -81,6 +90,8 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     if overrides:
         merged = settings.model_dump() | overrides
         settings = validate(Settings, merged, f"environment ({ENV_PREFIX}*)")
+    if "faust_app_id" not in data and "faust_app_id" not in overrides:
+        settings.faust_app_id = derived_app_id(settings.topic_prefix)
     for name in ("state_dir", "feeds_file", "rules_file", "taxonomy_dir"):
         setattr(settings, name, settings.resolve(getattr(settings, name)))
     return settings

@@ -3,7 +3,7 @@ topic that appears after a consumer subscribed is only noticed at the next metad
 
 from __future__ import annotations
 
-from khabar.errors import ServiceUnavailable
+from khabar.errors import ServiceUnavailable, UserError
 from khabar.logs import get_logger
 from khabar.settings import Settings
 
@@ -58,3 +58,32 @@ def ensure_topics(settings: Settings, partitions: dict[str, int] | None = None) 
         return [t.name for t in missing]
     finally:
         admin.close()
+
+
+def foreign_topics(group_topics: set[str], settings: Settings) -> list[str]:
+    """Topics a consumer group has offsets for that belong to neither this pipeline's prefix
+    nor its own changelogs: the sign that another pipeline uses the same app id."""
+    own = (settings.topic_prefix, f"{settings.faust_app_id}-")
+    return sorted(t for t in group_topics if not t.startswith(own))
+
+
+def check_group_is_ours(settings: Settings) -> None:
+    """Refuse to start a worker whose consumer group already reads another pipeline's topics
+    (same `faust_app_id`, other `topic_prefix`): the two would share offsets and state."""
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import NoBrokersAvailable
+
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000)
+    except NoBrokersAvailable:
+        raise ServiceUnavailable(f"Kafka not reachable at {settings.kafka_bootstrap}") from None
+    try:
+        offsets = admin.list_consumer_group_offsets(settings.faust_app_id)
+    finally:
+        admin.close()
+    foreign = foreign_topics({tp.topic for tp in offsets}, settings)
+    if foreign:
+        raise UserError(
+            f"consumer group {settings.faust_app_id!r} already reads topics of another pipeline "
+            f"({', '.join(foreign[:3])}); topic prefix here is {settings.topic_prefix!r}. Set "
+            "KHABAR_FAUST_APP_ID (or leave it unset so it follows KHABAR_TOPIC_PREFIX).")

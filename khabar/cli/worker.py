@@ -11,7 +11,7 @@ from khabar.health.server import Readiness
 from khabar.health.service import ServiceHealth
 from khabar.logs import configure_logging, get_logger
 from khabar.settings import Settings
-from khabar.topics import ensure_topics
+from khabar.topics import check_group_is_ours, ensure_topics
 
 log = get_logger("khabar.cli.worker")
 
@@ -36,10 +36,12 @@ def run_worker(settings: Settings) -> None:
     configure_logging(settings.log_format, settings.log_level, service=True)
     if settings.worker_id == "auto":  # containers: one RocksDB directory per replica
         settings.worker_id = socket.gethostname()
-    settings.state_dir = settings.state_dir / "workers" / settings.worker_id
+    # RocksDB of this app id only: another pipeline (other prefix) never opens these tables
+    settings.state_dir = settings.state_dir / "workers" / settings.faust_app_id / settings.worker_id
     rule_set = load_rule_set(settings.rules_file) if settings.rules_file.exists() else None
     rules = [r for r in rule_set.rules if r.enabled] if rule_set else []
     ensure_topics(settings)
+    check_group_is_ours(settings)
     app = create_app(settings, rules)
     health = ServiceHealth(settings, "worker", settings.metrics_port)
     health.add_check("consumer", assignment_check(health.readiness, settings))
