@@ -43,6 +43,7 @@ MIN_POP = {
     "KW": 500, "BH": 500, "OM": 500, "EG": 500, "LY": 500, "SD": 5000, "TN": 10000,
     "DZ": 20000, "MA": 20000, "IL": 5000, "TR": 20000, "IR": 20000, "CY": 10000,
 }
+SHORT_POP = 100_000  # a one-word name of under four letters only for places this large
 ALWAYS_POP = 500_000  # matched without its country named in the document
 # Names that are also common words or given names: a generated place never answers to them.
 STOP = {
@@ -76,14 +77,18 @@ STOP |= {
     "قال", "قالت", "بعد", "قبل", "منذ", "عند", "حول", "ضد", "مع", "بين", "تحت", "فوق",
     "دولة", "دوله", "مدينه", "قريه", "بلده", "حي", "سوق", "باب", "بيت", "دار", "جبل", "عين",
     "بئر", "تل", "كفر", "دير", "قصر", "برج", "ام", "ابو", "بني", "بنت", "ابن", "راس",
-    "بيان", "اعلان", "حكومه", "مجلس", "وزاره", "قوات", "مصادر", "حزب", "جيش", "امن", "سلاح",
+    "وان", "فان", "بان", "لان", "كان", "ان", "اما", "عما", "مما", "لما", "قوم", "حجه", "جده", "امر", "عمل", "بيان", "اعلان", "حكومه", "مجلس", "وزاره", "قوات", "مصادر", "حزب", "جيش", "امن", "سلاح",
 }
 _ARABIC = re.compile(r"^[\u0621-\u064a\u0660-\u0669\u067e\u0686\u06a9\u06af\u06cc\u0640\u064b-\u0652 ]+$")
-_NOT_ARABIC_LETTERS = re.compile(r"[\u067e\u0686\u0698\u06af\u0688\u0691\u06ba\u06be\u06c1\u06d2]")
+# letters Arabic does not write (Persian/Urdu/Kurdish: پ چ ژ گ ڈ ڑ ں ھ ہ ے, and the Persian
+# forms of ya and kaf: the same name in Arabic script is listed with ي and ك)
+_NOT_ARABIC_LETTERS = re.compile(
+    r"[\u067e\u0686\u0698\u06af\u0688\u0691\u06ba\u06be\u06c1\u06d2\u06cc\u06a9]")
 
 
-def _arabic_names(alternates: list[str]) -> list[str]:
-    """Arabic-script alternate names that Arabic itself writes (no پ چ ژ گ ...)."""
+def _arabic_names(alternates: list[str], population: int = 0) -> list[str]:
+    """Arabic-script alternate names that Arabic itself writes (no پ چ ژ گ ...); a single
+    short word (دبي, عدن, غزة) only for a large place, where it is the name people know."""
     out = []
     for n in alternates:
         n = n.strip()
@@ -95,7 +100,7 @@ def _arabic_names(alternates: list[str]) -> list[str]:
                 n, m = n.split(" ", 1)[1], m[len(word):]
         if len(m.replace(" ", "")) < 3 or m in STOP:
             continue
-        if " " not in m and not m.startswith("ال") and len(m) < 4:
+        if " " not in m and not m.startswith("ال") and len(m) < 4 and population < SHORT_POP:
             continue
         out.append(n)
     return list(dict.fromkeys(out))
@@ -105,7 +110,7 @@ def load_owned() -> tuple[set[str], set[str]]:
     """Matching forms answered by Syrian places, and by curated places abroad."""
     syrian: set[str] = set()
     abroad: set[str] = set()
-    for fname in ("places.yaml", "places_admin.yaml", "places_villages.yaml"):
+    for fname in ("places.yaml", "places_abroad.yaml", "places_admin.yaml", "places_villages.yaml"):
         path = HERE / fname
         if not path.exists():
             continue
@@ -132,7 +137,7 @@ def build(source: Path) -> list[dict]:
         cc = c["countrycode"]
         if cc not in MIN_POP or c["population"] < MIN_POP[cc]:
             continue
-        names = [n for n in _arabic_names(c["alternatenames"]) if not name_variants(n) & abroad]
+        names = [n for n in _arabic_names(c["alternatenames"], c["population"]) if not name_variants(n) & abroad]
         own = [n for n in names if not name_variants(n) & syrian]
         if names:
             shared[len(places)] = [n for n in names if n not in own]

@@ -9,7 +9,7 @@ the country and abroad. A name alone never decides; the document does:
   district, or another place it names lies within NEAR_KM of it; of several villages of
   one name the nearest wins only when it is clearly nearer, otherwise none is tagged;
 - a place abroad that needs support counts when its country (or another place of it) is
-  named in the document.
+  named in the document, or a place within NEAR_KM (a border town: Nusaybin by Qamishli).
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ def km(a: PlaceEntry, b: PlaceEntry) -> float:
 class Support:
     """What the confirmed places of a document vouch for."""
 
-    def __init__(self, confirmed: Iterable[PlaceEntry]) -> None:
+    def __init__(self, confirmed: Iterable[PlaceEntry], countries: Iterable[str] = ()) -> None:
         self.admin1: set[str] = set()
         self.admin2: set[str] = set()
-        self.countries: set[str] = set()
+        self.countries: set[str] = set(countries)  # also named by an adjective ("التركية")
         self.points: list[PlaceEntry] = []
         for place in confirmed:
             self.countries.add(place.country)
@@ -59,10 +59,10 @@ class Support:
         return min((km(place, p) for p in self.points if p.id != place.id), default=math.inf)
 
     def vouches(self, place: PlaceEntry) -> bool:
-        """The document names the place's surroundings: governorate, district, a place near
-        it (Syria), or its country (abroad)."""
-        if place.country != "SY":
-            return place.country in self.countries
+        """The document names the place's surroundings: its country (abroad), governorate or
+        district (Syria), or a place near it."""
+        if place.country != "SY" and place.country in self.countries:
+            return True
         if place.admin1 in self.admin1 or (place.admin2 and place.admin2 in self.admin2):
             return True
         return self.nearest_km(place) <= NEAR_KM

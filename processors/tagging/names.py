@@ -152,6 +152,9 @@ class NameTagger:
                 for name in getattr(entry, "country_aliases", []):
                     for v in name_variants(name):
                         self.matcher.add(v, (etype, i, "country"))
+                for name in getattr(entry, "adjectives", []):
+                    for v in name_variants(name):
+                        self.matcher.add(v, (etype, i, "adjective"))
                 for phrase in entry.not_in:
                     self.matcher.add(matching_form(phrase), BLOCK)
         for i, actor in enumerate(self.actors):
@@ -170,8 +173,13 @@ class NameTagger:
         hits = self.matcher.find(doc.norm)
         place_ends = {h.end for h in hits if any(c[0] == "place" and c[2] == "name" for c in h.payloads)}
         pending: list[tuple[Hit, list[tuple[str, int, str]]]] = []
+        adjective_countries: set[str] = set()
         for hit in hits:
             cands = list(dict.fromkeys(c for c in hit.payloads if c[0] != "block"))
+            if any(c[2] == "adjective" for c in cands):  # names a country, is no tag
+                adjective_countries.update(self.places[c[1]].country for c in cands
+                                           if c[2] == "adjective")
+                cands = [c for c in cands if c[2] != "adjective"]
             cands = [c for c in cands
                      if c[2] != "context" or self._context_ok(doc, hit, c, place_ends)]
             if cands:
@@ -188,7 +196,8 @@ class NameTagger:
             else:
                 unresolved.append((hit, cands))
         for _round in range(3):  # a resolved place can support another
-            support = Support(self.places[i] for etype, i in confirmed if etype == "place")
+            support = Support((self.places[i] for etype, i in confirmed if etype == "place"),
+                              adjective_countries)
             still = []
             for hit, cands in unresolved:
                 multiword = " " in doc.norm[hit.start:hit.end]

@@ -18,7 +18,7 @@ from khabar.yamlconf import ConfigError, load_list, read_yaml, validate
 
 PlaceKind = Literal[
     "country", "governorate", "district", "subdistrict", "city", "town", "village", "area",
-    "neighbourhood",
+    "neighbourhood", "province",  # province: first-level unit abroad (places_abroad.yaml)
 ]
 # Which side of the war an actor is on decides who "regains" and who "overtakes" territory.
 Side = Literal["government", "opposition", "jihadist", "kurdish", "foreign", "none"]
@@ -73,8 +73,11 @@ class PlaceEntry(_Entry):
     # names also borne by a place elsewhere (a Syrian one): this entry is meant only when its
     # country is named in the same sentence ("صور في لبنان"), and then it wins
     country_aliases: list[str] = Field(default_factory=list)
+    # a country's adjectives ("التركية"): never tagged, but they name the country for the
+    # places that need it ("مدينة نصيبين التركية")
+    adjectives: list[str] = Field(default_factory=list)
 
-    @field_validator("context_aliases", "country_aliases")
+    @field_validator("context_aliases", "country_aliases", "adjectives")
     @classmethod
     def _no_blank_ctx(cls, values: list[str]) -> list[str]:
         if any(not v.strip() for v in values):

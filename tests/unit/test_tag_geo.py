@@ -107,3 +107,32 @@ def test_damascus_district_without_damascus_named_but_next_to_the_ghouta() -> No
 
 def test_damascus_district_without_any_context_stays_untagged() -> None:
     assert "sy-nb-damascus-jobar" not in place_ids("اشتباكات عنيفة في جوبر")
+
+
+# --- country adjectives, provinces abroad -------------------------------------------------
+
+NUSAYBIN = "tr-gn-303750-nusaybin"
+
+
+def test_country_adjective_vouches_for_a_small_town_and_is_no_tag() -> None:
+    ids = place_ids("شوهد الدخان من مدينة نصيبين التركية الواقعة عبر الحدود")
+    assert NUSAYBIN in ids
+    assert "country-tr" not in ids
+
+
+def test_border_town_abroad_supported_by_the_syrian_town_next_to_it() -> None:
+    assert NUSAYBIN in place_ids("سمع دوي الانفجار في القامشلي وفي نصيبين")
+
+
+def test_small_town_abroad_without_any_support() -> None:
+    assert NUSAYBIN not in place_ids("سمع دوي الانفجار في نصيبين")
+
+
+def test_province_abroad() -> None:
+    ids = place_ids("قتل جنديان في هجوم على حاجز في محافظة شمال سيناء")
+    assert "eg-prov-north-sinai" in ids
+
+
+def test_conjunction_plus_particle_is_not_a_town_abroad() -> None:
+    ids = place_ids("وأن الانقلاب فشل في تركيا وأن الحكومة استعادت السيطرة")
+    assert not [i for i in ids if i.startswith("tr-gn-")]
