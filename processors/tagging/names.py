@@ -174,17 +174,20 @@ class NameTagger:
         place_ends = {h.end for h in hits if any(c[0] == "place" and c[2] == "name" for c in h.payloads)}
         pending: list[tuple[Hit, list[tuple[str, int, str]]]] = []
         adjective_countries: set[str] = set()
+        adjective_hits: list[tuple[Hit, str]] = []  # "المصرية": names Egypt at that word
         for hit in hits:
             cands = list(dict.fromkeys(c for c in hit.payloads if c[0] != "block"))
             if any(c[2] == "adjective" for c in cands):  # names a country, is no tag
-                adjective_countries.update(self.places[c[1]].country for c in cands
-                                           if c[2] == "adjective")
+                for c in cands:
+                    if c[2] == "adjective":
+                        adjective_countries.add(self.places[c[1]].country)
+                        adjective_hits.append((hit, self.places[c[1]].country))
                 cands = [c for c in cands if c[2] != "adjective"]
             cands = [c for c in cands
                      if c[2] != "context" or self._context_ok(doc, hit, c, place_ends)]
             if cands:
                 pending.append((hit, cands))
-        pending = self._country_in_sentence(doc, pending)
+        pending = self._country_in_sentence(doc, pending, adjective_hits)
 
         confirmed: set[tuple[str, int]] = set()
         accepted: list[Mention] = []
@@ -231,14 +234,18 @@ class NameTagger:
         nxt = doc.next_word(hit.end)
         return nxt is not None and nxt in _DIRECTIONS
 
-    def _country_in_sentence(self, doc: Doc, pending: list) -> list:
+    def _country_in_sentence(self, doc: Doc, pending: list,
+                             adjective_hits: list[tuple[Hit, str]]) -> list:
         """A `country_aliases` name counts (and beats every other reading) when its country is
-        named in the same sentence -- for a small place (`needs_support`) within a few words
-        after it: "صور في لبنان" is Tyre, not a Syrian place. Otherwise that reading is
+        named (or its adjective) in the same sentence -- for a small place (`needs_support`)
+        within a few words after it: "صور في لبنان", "القصير المصرية" are abroad. Otherwise that reading is
         dropped."""
         if not any(c[2] == "country" for _h, cands in pending for c in cands):
             return pending
         named: dict[tuple[int, str], list[int]] = {}  # (sentence, country) -> word indexes
+        for hit, country in adjective_hits:  # "القصير المصرية"
+            key = (doc.sentence_of(hit.start), country)
+            named.setdefault(key, []).append(doc.word_index(hit.word_start))
         for hit, cands in pending:
             if len(cands) == 1 and cands[0][0] == "place" and cands[0][2] == "name":
                 place = self.places[cands[0][1]]

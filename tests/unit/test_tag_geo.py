@@ -136,3 +136,9 @@ def test_province_abroad() -> None:
 def test_conjunction_plus_particle_is_not_a_town_abroad() -> None:
     ids = place_ids("وأن الانقلاب فشل في تركيا وأن الحكومة استعادت السيطرة")
     assert not [i for i in ids if i.startswith("tr-gn-")]
+
+
+def test_country_adjective_right_after_a_shared_name_puts_it_abroad() -> None:
+    ids = place_ids("غرق مركب صيد قبالة مدينة القصير المصرية")
+    assert "eg-gn-360531-al-qusayr" in ids
+    assert "sy-town-qusayr" not in ids
