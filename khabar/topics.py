@@ -18,6 +18,10 @@ UPDATES = "articles.updates"  # ArticleUpdate: partial updates such as an origin
 ALERTS = "alerts"  # Alert
 DLQ = "articles.dlq"  # DeadLetter {record, stage, error, at}
 FEEDS_STATE = "feeds.state"  # FeedState, compacted (created by ingest.state.ensure_state_topic)
+# The dedup state log: ONE compact record per article (its fingerprint and status, keyed by its
+# doc key), compacted + deleted after the dedup window. The dedup index lives in the worker's
+# local store and is rebuilt from this topic when the worker takes `articles.cleaned`.
+FINGERPRINTS = "dedup.fingerprints"
 
 # name -> partitions of the topics created up front. `articles.cleaned` has ONE partition:
 # dedup and burst alerts must see every article in one place (see processors/app.py).
@@ -28,12 +32,24 @@ PIPELINE_TOPICS: dict[str, int] = {
     UPDATES: 4,
     ALERTS: 4,
     DLQ: 4,
+    FINGERPRINTS: 1,
 }
 FEEDS_STATE_PARTITIONS = 1
 
 # The topics the workers consume or produce between ingest and Elasticsearch: all of them
 # committed means nothing is in flight (`khabar run --once` waits for this).
 IN_FLIGHT_TOPICS: tuple[str, ...] = (RAW, CLEANED, ENRICHED, UPDATES, ALERTS)
+
+
+DAY_MS = 86_400_000
+
+
+def topic_configs(settings: Settings) -> dict[str, dict[str, str]]:
+    """Broker configs of the topics that need them (name without prefix -> config)."""
+    # a fingerprint is needed for the dedup window after its last write; one day of slack
+    retention_ms = int((settings.dedup_window_days + 1) * DAY_MS)
+    return {FINGERPRINTS: {"cleanup.policy": "compact,delete", "retention.ms": str(retention_ms),
+                           "segment.ms": str(min(retention_ms, DAY_MS))}}
 
 
 def ensure_topics(settings: Settings, partitions: dict[str, int] | None = None) -> list[str]:
@@ -48,7 +64,9 @@ def ensure_topics(settings: Settings, partitions: dict[str, int] | None = None) 
         raise ServiceUnavailable(f"Kafka not reachable at {settings.kafka_bootstrap}") from None
     try:
         existing = set(admin.list_topics())
-        missing = [NewTopic(name, n, 1) for name, n in wanted.items() if name not in existing]
+        configs = {settings.topic(name): c for name, c in topic_configs(settings).items()}
+        missing = [NewTopic(name, n, 1, topic_configs=configs.get(name, {}))
+                   for name, n in wanted.items() if name not in existing]
         if missing:
             try:
                 admin.create_topics(missing)

@@ -5,9 +5,10 @@ Topology (why it is shaped this way):
   worker -> `articles.cleaned`, which has ONE partition: dedup and burst alerts must see every
   article, so the stateful agent runs on exactly one worker at a time (Kafka assigns the
   partition; another worker takes over on failure, restoring the tables from their changelogs).
-- stateful agent (dedup + alert, RocksDB tables) -> `articles.enriched` (every article,
-  duplicates included), `articles.updates` (partial updates such as an original's copy
-  count), `alerts`.
+- stateful agent (dedup + alert) -> `articles.enriched` (every article, duplicates included),
+  `articles.updates` (partial updates such as an original's copy count), `alerts`. Dedup keeps its index in a local RocksDB store and logs one record
+  per article to `dedup.fingerprints`, from which a worker that takes the partition rebuilds
+  the index (processors/dedup/log.py); alert state is a Faust RocksDB table.
 - sink agent: enriched + updates + alerts -> Elasticsearch in bulk batches; the batch's
   offsets are acknowledged only after Elasticsearch acknowledged (take_events acks after the
   loop body), so a crash replays, and deterministic `_id`s make the replay an overwrite.
@@ -29,6 +30,7 @@ from khabar.logs import get_logger
 from khabar.models import Alert, Article, ArticleUpdate, DeadLetter, RawArticle
 from khabar.settings import Settings
 from processors import metrics
+from processors.dedup.log import Journal, open_local_store, rebuild
 from processors.pipeline import StageError, StatefulStages, clean_and_tag
 from processors.sink.stream import SINK_TOPICS, SinkMessage, StreamSink
 
@@ -79,11 +81,11 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
     updates_topic = topic(topics.UPDATES)
     alerts_topic = topic(topics.ALERTS)
     dlq_topic = topic(topics.DLQ)
+    fingerprints_topic = topic(topics.FINGERPRINTS, partitions=topics.PIPELINE_TOPICS[topics.FINGERPRINTS])
 
     # JSON values (the app's default serializer): the stage stores hold only JSON types
     table_kwargs = {"default": None, "partitions": 1, "key_type": str,
                     "options": dict(ROCKSDB_OPTIONS)}
-    dedup_table = app.Table("dedup-state", **table_kwargs)
     alert_table = app.Table("alert-state", **table_kwargs)
 
     async def dead_letter(key: Any, record: Any, stage: str, error: str) -> None:
@@ -117,34 +119,59 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
             metrics.STAGE_OUT.labels("clean").inc()
             await cleaned_topic.send(key=article.id.encode(), value=article.model_dump_json(by_alias=True).encode())
 
-    stages: dict[str, StatefulStages] = {}
+    journal = Journal()
+    stages: dict[str, Any] = {}
+    cleaned_name = settings.topic(topics.CLEANED)
 
-    def stateful() -> StatefulStages:
-        # built lazily: the tables must be bound to the running app before use
+    @app.on_partitions_assigned.connect
+    async def on_assigned(sender: Any, assigned: Any, **_: Any) -> None:
+        # taking `articles.cleaned` (again): another worker may have processed it meanwhile
+        owns = any(tp.topic == cleaned_name for tp in assigned)
+        if owns and not stages.get("owns"):
+            stages.pop("s", None)
+        stages["owns"] = owns
+
+    async def stateful() -> StatefulStages:
+        # built lazily: the table must be bound to the running app, the index rebuilt from the log
         if "s" not in stages:
-            stages["s"] = StatefulStages(dedup_table, alert_table, settings.dedup_window_days, rules)
+            await app.producer.flush()  # our own records first
+            if "store" in stages:
+                stages.pop("store").close()
+            store = stages["store"] = open_local_store(settings.state_dir / "dedup-index")
+            built = StatefulStages(store, alert_table, settings.dedup_window_days, rules, journal=journal)
+            stats = await rebuild(built.deduplicator, settings.kafka_bootstrap,
+                                  settings.topic(topics.FINGERPRINTS))
+            log.info("dedup_state_rebuilt", records=stats.records, docs=stats.keys, kept=stats.kept,
+                     seconds=round(stats.seconds, 2))
+            stages["s"] = built
         return stages["s"]
 
     @app.agent(cleaned_topic, concurrency=1)
     async def dedup_alert_agent(stream: faust.StreamT) -> None:
         async for key, value in stream.items():
-            metrics.STAGE_IN.labels("dedup").inc()
-            outcome = await decode_and_run(key, value, Article, lambda a: stateful().process(a))
-            if outcome is None:
-                continue
-            out = outcome.article
-            metrics.STAGE_OUT.labels("dedup").inc()
-            metrics.DEDUP_STATUS.labels(out.dedup.status).inc()
-            await enriched_topic.send(key=out.id.encode(), value=out.model_dump_json(by_alias=True).encode())
-            update = outcome.original_update
-            if update is not None:
-                message = ArticleUpdate.copy_count(update.original_id, update.copies, update.original_timestamp)
-                await updates_topic.send(key=message.id.encode(), value=message.to_json())
-            for alert in [*outcome.alerts, *outcome.alert_updates]:
-                metrics.ALERTS_FIRED.labels(alert.rule_id).inc()
-                await alerts_topic.send(key=alert.rule_id.encode(), value=alert.model_dump_json(by_alias=True).encode())
-            if outcome.alerts or outcome.alert_updates:
-                _dispatch(app, outcome.alerts, outcome.alert_updates)
+            await process_cleaned(await stateful(), key, value)
+            # the article's dedup records; Faust flushes them before committing its offset
+            for record_key, record in journal.drain():
+                await fingerprints_topic.send(key=record_key, value=record)
+
+    async def process_cleaned(stateful_stages: StatefulStages, key: Any, value: Any) -> None:
+        metrics.STAGE_IN.labels("dedup").inc()
+        outcome = await decode_and_run(key, value, Article, stateful_stages.process)
+        if outcome is None:
+            return
+        out = outcome.article
+        metrics.STAGE_OUT.labels("dedup").inc()
+        metrics.DEDUP_STATUS.labels(out.dedup.status).inc()
+        await enriched_topic.send(key=out.id.encode(), value=out.model_dump_json(by_alias=True).encode())
+        update = outcome.original_update
+        if update is not None:
+            message = ArticleUpdate.copy_count(update.original_id, update.copies, update.original_timestamp)
+            await updates_topic.send(key=message.id.encode(), value=message.to_json())
+        for alert in [*outcome.alerts, *outcome.alert_updates]:
+            metrics.ALERTS_FIRED.labels(alert.rule_id).inc()
+            await alerts_topic.send(key=alert.rule_id.encode(), value=alert.model_dump_json(by_alias=True).encode())
+        if outcome.alerts or outcome.alert_updates:
+            _dispatch(app, outcome.alerts, outcome.alert_updates)
 
     @app.agent(app.topic(*(settings.topic(name) for name in SINK_TOPICS),
                          key_serializer="raw", value_serializer="raw"), concurrency=1)

@@ -62,11 +62,13 @@ class StatefulStages:
         alert_store: MutableMapping[str, Any],
         window_days: float = 14.0,
         rules: list | None = None,
+        journal: Any = None,
     ) -> None:
         from processors.alerts.stage import AlertEngine
         from processors.dedup.stage import Deduplicator
 
-        self.deduplicator = Deduplicator(dedup_store, window_days=window_days)
+        # journal: told every dedup record written (the stream logs only those, see dedup/log.py)
+        self.deduplicator = Deduplicator(dedup_store, window_days=window_days, journal=journal)
         self.alert_engine = AlertEngine(rules or [], alert_store)
 
     def process(self, article: Article, now: datetime | None = None) -> Outcome:

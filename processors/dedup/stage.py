@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,11 +87,26 @@ class _Match:
 class Deduplicator:
     """Decides original / duplicate / near_duplicate for each article, in arrival order."""
 
-    def __init__(self, store: MutableMapping[str, Any], window_days: float = 14.0) -> None:
+    def __init__(self, store: MutableMapping[str, Any], window_days: float = 14.0,
+                 journal: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         if window_days <= 0:
             raise ValueError(f"window_days must be > 0, got {window_days}")
-        self.state = DedupState(store)
+        self.state = DedupState(store, journal)
         self.window = timedelta(days=window_days)
+
+    def restore(self, records: Iterable[tuple[str, dict[str, Any]]], now: datetime | None = None) -> int:
+        """Rebuild the state from journaled records (oldest first); returns how many were kept.
+
+        Records last written before the window are skipped (their expiry has passed).
+        """
+        limit = _hour(_as_utc(now) - self.window)
+        self.state.expire_before(limit)
+        kept = 0
+        for key, record in records:
+            if record.get("t", limit) >= limit:
+                self.state.restore(key, record)
+                kept += 1
+        return kept
 
     def check(self, article: Article, now: datetime | None = None) -> DedupOutcome:
         """Classify one article and record it; `now` defaults to the current time (UTC)."""

@@ -15,6 +15,11 @@ store. Keys:
 `<doc>` is a 72-bit hash of the article id (12 base64 characters), so posting lists stay
 small. Expiry walks only the hour buckets that left the window since the last call, and
 drops each of their docs from every key that names it.
+
+Only the `d:` records carry information; every other key is derived from them. So the stream
+logs nothing but the records (`journal`: one compact record per article, plus the original's
+when its copies count goes up) and keeps the derived keys in a local store that `restore`
+rebuilds from those records (processors/dedup/log.py), instead of one changelog write per key.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from itertools import chain
 from typing import Any
 
@@ -59,8 +64,10 @@ def unpack_bands(packed: str) -> list[str]:
 class DedupState:
     """Typed access to the dedup keys of one store (see module docstring)."""
 
-    def __init__(self, store: MutableMapping[str, Any]) -> None:
+    def __init__(self, store: MutableMapping[str, Any],
+                 journal: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self.store = store
+        self.journal = journal  # told every record written (not the derived keys)
 
     # --- records --------------------------------------------------------------------
     def record(self, key: str) -> dict[str, Any] | None:
@@ -68,6 +75,31 @@ class DedupState:
 
     def put_record(self, key: str, record: dict[str, Any]) -> None:
         self.store[f"d:{key}"] = record
+        if self.journal is not None:
+            self.journal(key, record)
+
+    def restore(self, key: str, record: dict[str, Any]) -> None:
+        """Apply one logged record (a rebuild): replace the doc's record and re-derive its keys.
+
+        Records come in log order, which compaction may change between keys (an original's
+        last write, its copies count, can follow its copy's), so an original always takes the
+        exact key from a copy that happened to be restored first.
+        """
+        old = self.record(key)
+        if old is not None:
+            self.unindex(key, old)
+        self.store[f"d:{key}"] = record
+        exact = record.get("x")
+        if exact and record.get("st") == "original":
+            owner = self.exact_owner(exact)
+            owner_record = self.record(owner) if owner else None
+            if owner_record is not None and owner_record.get("st") != "original":
+                del self.store[f"x:{exact}"]
+        if record.get("i"):
+            self.index(key, exact, unpack_bands(record.get("b", "")), unpack_ints(record.get("s", "")))
+        else:
+            self.index(key, exact, (), ())
+        self.register(key, record["t"])
 
     def exact_owner(self, exact: str) -> str | None:
         return self.store.get(f"x:{exact}") if exact else None
