@@ -109,6 +109,9 @@ class NameResult:
     # [start, end) of every accepted name: event triggers inside them ("هيئة تحرير الشام")
     # are part of a name, not an event
     spans: list[tuple[int, int]] = field(default_factory=list)
+    # the same spans with their entry type ("place", "actor", "person" ...), for rules that
+    # read names in context (a title before a tagged actor: "المتحدث باسم حزب الله ...")
+    typed_spans: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def places(self) -> list[PlaceTag]:
@@ -307,6 +310,7 @@ class NameTagger:
         result = NameResult()
         for m in mentions:
             result.spans.append((m.hit.start, m.hit.end))
+            result.typed_spans.append((m.hit.start, m.hit.end, m.etype))
             key = (m.etype, m.index)
             form = doc.surface(m.hit.start, m.hit.end).strip()
             forms = grouped.setdefault(key, [])

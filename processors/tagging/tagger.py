@@ -15,6 +15,7 @@ from processors.tagging.doc import Doc
 from processors.tagging.events import EventTagger
 from processors.tagging.names import NameResult, NameTagger
 from processors.tagging.persons_rule import RolePersonRule
+from processors.tagging.persons_title import TitlePersonRule
 from processors.tagging.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -32,6 +33,8 @@ class Tagger:
         self.events = EventTagger(taxonomy.events)
         self.casualties = CasualtyTagger(taxonomy.events.casualties)
         self.role_persons = RolePersonRule(taxonomy.context)
+        cues = taxonomy.person_cues
+        self.title_persons = TitlePersonRule(cues, taxonomy.context) if cues else None
 
     @classmethod
     def from_dir(cls, directory: Path | str | None = None) -> Tagger:
@@ -41,8 +44,10 @@ class Tagger:
     def tag_text(self, text: str) -> Tags:
         doc = Doc.from_text(text)
         names = self.names.tag(doc)
-        if names.actor_mentions:
-            known = {matching_form(f) for p in names.persons for f in p.forms}
+        known = {matching_form(f) for p in names.persons for f in p.forms}
+        if self.title_persons is not None:  # reads role + actor too, more strictly
+            names.persons.extend(self.title_persons.find(doc, names.typed_spans, known))
+        elif names.actor_mentions:
             names.persons.extend(self.role_persons.find(
                 doc, [h for h, _a in names.actor_mentions], names.spans, known))
         events = self.events.tag(doc, names.actor_mentions, names.spans)

@@ -185,6 +185,7 @@ class Taxonomy:
     place_words: frozenset[str]  # مدينة, بلدة, ريف ... (context for context_aliases)
     prepositions: frozenset[str]
     context: ContextWords
+    person_cues: PersonCues | None = None  # person_cues.yaml; without it no title rule
 
     @property
     def places(self) -> list[PlaceEntry]:
@@ -209,6 +210,24 @@ class ContextWords(BaseModel):
     person_ends: list[str] = Field(default_factory=list)
 
 
+class PersonCues(BaseModel):
+    """person_cues.yaml: titles, qualifiers, ends and given names that let the tagger name
+    people who are not in persons.yaml (processors/tagging/persons_title.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    titles: list[str] = Field(min_length=1)
+    introducers: list[str] = Field(default_factory=list)
+    qualifiers: list[str] = Field(default_factory=list)
+    stop: list[str] = Field(default_factory=list)
+    strong_ends: list[str] = Field(min_length=1)
+    weak_ends: list[str] = Field(default_factory=list)
+    reporting_verbs: list[str] = Field(default_factory=list)
+    particles: list[str] = Field(default_factory=list)
+    given_names: list[str] = Field(default_factory=list)
+    named_after: list[str] = Field(default_factory=list)
+
+
 def load_taxonomy(directory: Path | str | None = None) -> Taxonomy:
     """Load and cross-check every taxonomy file; ConfigError (file:line) on a bad entry.
 
@@ -221,6 +240,8 @@ def load_taxonomy(directory: Path | str | None = None) -> Taxonomy:
     events = validate(EventsConfig, read_yaml(events_path), events_path)
     ctx_path = directory / "context.yaml"
     ctx = validate(ContextWords, read_yaml(ctx_path), ctx_path)
+    cues_path = directory / "person_cues.yaml"
+    cues = validate(PersonCues, read_yaml(cues_path), cues_path) if cues_path.is_file() else None
     _check_references(directory, places, actors)
     from khabar.textnorm import matching_form
 
@@ -228,7 +249,7 @@ def load_taxonomy(directory: Path | str | None = None) -> Taxonomy:
         entries=entries, events=events,
         place_words=frozenset(matching_form(w) for w in ctx.place_words),
         prepositions=frozenset(matching_form(w) for w in ctx.prepositions),
-        context=ctx,
+        context=ctx, person_cues=cues,
     )
 
 
