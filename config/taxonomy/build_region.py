@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import re
 import sys
 import unicodedata
@@ -66,7 +67,17 @@ STOP = {
     "التحالف", "الهنديه", "الصور", "الاتحاد", "الاستقلال", "التحرير", "الجمهوريه", "العروبه",
     "الصناعه", "الصناعيه", "التجاريه", "السياحيه", "الزراعيه", "الاسلاميه", "العربيه",
     "الوطنيه", "الشعبيه", "الدوليه", "العسكريه", "المدنيه", "الرسميه", "الحمام", "المسجد",
+    "الصدر", "بحري", "رياض", "امان", "فاس", "سلا", "بريده", "حائل", "البلا", "ساليم", "لقدس",
+    "مريا", "يبوس", "اريئيل", "بورصه", "منصوره", "زرقاء", "الاحمدي", "رباط", "ربات",
 }
+# Names of large places that are also everyday words ("مشهد" = scene, "مسقط رأسه" = his
+# birthplace): the place needs its country named, like a small one.
+WORDISH = {"مشهد", "مسقط", "الرباط", "عدن", "تبوك", "همدان", "الطائف", "السليمانيه"}
+# phrases holding a place name that mean something else
+NOT_IN = {"مسقط": ["مسقط رأس", "مسقط رأسه", "مسقط رأسها", "مسقط رأسي"]}
+# a generated place this close to a curated one abroad that answers to one of its names is
+# that place (GeoNames lists Jerusalem under IL; places.yaml has it)
+SAME_PLACE_KM = 5.0
 PLACE_WORDS = ("قريه ", "بلده ", "مدينه ", "ناحيه ", "منطقه ", "محافظه ", "مركز ")
 # Given names and common words without the article (a single short word is too risky).
 STOP |= {
@@ -107,10 +118,12 @@ def _arabic_names(alternates: list[str], population: int = 0) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def load_owned() -> tuple[set[str], set[str]]:
-    """Matching forms answered by Syrian places, and by curated places abroad."""
+def load_owned() -> tuple[set[str], set[str], list[tuple[float, float, set[str]]]]:
+    """Matching forms answered by Syrian places and by curated places abroad, and where each
+    curated place abroad lies with the forms it answers to."""
     syrian: set[str] = set()
     abroad: set[str] = set()
+    points: list[tuple[float, float, set[str]]] = []
     for fname in ("places.yaml", "places_abroad.yaml", "places_admin.yaml", "places_villages.yaml"):
         path = HERE / fname
         if not path.exists():
@@ -118,10 +131,19 @@ def load_owned() -> tuple[set[str], set[str]]:
         for p in yaml.safe_load(path.read_text(encoding="utf-8"))["places"]:
             names = [p["name"], p.get("name_en", "")] if p.get("match_name", True) else []
             target = syrian if p["country"] == "SY" else abroad
-            for n in names + p.get("aliases", []) + p.get("context_aliases", []):
-                if n:
-                    target.update(name_variants(n))
-    return syrian, abroad
+            forms = {v for n in names + p.get("aliases", []) + p.get("context_aliases", [])
+                     if n for v in name_variants(n)}
+            target.update(forms)
+            if p["country"] != "SY":
+                points.append((p["lat"], p["lon"], forms))
+    return syrian, abroad, points
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _slug(s: str) -> str:
@@ -131,12 +153,18 @@ def _slug(s: str) -> str:
 
 def build(source: Path) -> list[dict]:
     cities = json.loads(source.read_text(encoding="utf-8"))
-    syrian, abroad = load_owned()
+    syrian, abroad, curated = load_owned()
     places = []
     shared: dict[int, list[str]] = {}  # names a Syrian place also bears: country_aliases
     for c in cities.values():
         cc = c["countrycode"]
         if cc not in MIN_POP or c["population"] < MIN_POP[cc]:
+            continue
+        lat, lon = float(c["latitude"]), float(c["longitude"])
+        all_forms = {v for n in _arabic_names(c["alternatenames"], c["population"])
+                     for v in name_variants(n)}
+        if any(forms & all_forms and _km(lat, lon, a, b) <= SAME_PLACE_KM
+               for a, b, forms in curated):
             continue
         names = [n for n in _arabic_names(c["alternatenames"], c["population"]) if not name_variants(n) & abroad]
         own = [n for n in names if not name_variants(n) & syrian]
@@ -190,8 +218,11 @@ def build(source: Path) -> list[dict]:
             entry["aliases"] = names
         if shared.get(i):
             entry["country_aliases"] = shared[i]
-        if pop < ALWAYS_POP:
+        if pop < ALWAYS_POP or {matching_form(n) for n in names} & WORDISH:
             entry["needs_support"] = True
+        blocked = [b for n in names for b in NOT_IN.get(matching_form(n), [])]
+        if blocked:
+            entry["not_in"] = blocked
         if i in ambiguous:
             entry["ambiguous"] = True
         entry["source"] = f"geonames:{c['geonameid']}"

@@ -3,6 +3,8 @@ that keep them from guessing, on sentences written for these tests."""
 
 from __future__ import annotations
 
+import pytest
+
 from processors.tagging.stage import get_tagger
 
 
@@ -142,3 +144,14 @@ def test_country_adjective_right_after_a_shared_name_puts_it_abroad() -> None:
     ids = place_ids("غرق مركب صيد قبالة مدينة القصير المصرية")
     assert "eg-gn-360531-al-qusayr" in ids
     assert "sy-town-qusayr" not in ids
+
+
+@pytest.mark.parametrize("text", [
+    "عاد إلى مسقط رأسه بعد سنوات",  # birthplace, not Muscat
+    "أكد أنصار التيار الصدري أن الصدر سيعود",  # a family name, not Sadr City
+    "شاهد في مشهد مروع دمار الحي",  # a scene, not Mashhad
+    "فرضت القوات البحرية حصارا بحري على الميناء",  # naval, not Khartoum North
+])
+def test_everyday_words_are_not_large_cities_abroad(text: str) -> None:
+    ids = place_ids(text)
+    assert not [i for i in ids if "-gn-" in i], ids
