@@ -89,6 +89,8 @@ class FeedMetrics:
                                  ["source"], registry=registry)
         self.items_last_poll = Gauge("khabar_feed_items_last_poll", "New articles in the last poll",
                                      ["source"], registry=registry)
+        self.dead_letters = Counter("khabar_feed_dead_letters", "Feed entries sent to the dead-letter topic "
+                                    "(stage ingest: could not be converted)", ["source"], registry=registry)
         self.errors = Counter("khabar_feed_errors", "Failed polls by source and kind (see ERROR_KINDS)",
                               ["source", "kind"], registry=registry)
         self.fetch_seconds = Histogram("khabar_feed_fetch_seconds", "Feed fetch duration",

@@ -197,6 +197,8 @@ class Poller:
             if new and source.fulltext and source.kind == "feed":
                 new = await add_fulltext(new, source, self.fetcher)
             await self._send(new, fetched.rejects)
+            if fetched.rejects and self.metrics is not None:
+                self.metrics.dead_letters.labels(source.id).inc(len(fetched.rejects))
         except PollFailed as exc:
             self._failed(source, state, outcome, str(exc), exc.status, exc.retry_after)
         except Exception as exc:  # noqa: BLE001 - e.g. the broker is away: retry with backoff

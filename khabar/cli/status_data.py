@@ -91,6 +91,9 @@ def metric_figures(samples: Samples) -> dict[str, Any]:
     stages_in = total(samples, "khabar_stage_in_total", by="stage")
     stages_out = total(samples, "khabar_stage_out_total", by="stage")
     dead = total(samples, "khabar_dead_letters_total", by="stage")
+    ingest_dead = total(samples, "khabar_feed_dead_letters_total")
+    if ingest_dead:
+        dead["ingest"] = dead.get("ingest", 0) + ingest_dead
     stages = {s: {"in": stages_in.get(s, 0), "out": stages_out.get(s, 0), "dead": dead.get(s, 0)}
               for s in ("clean", "dedup", "index")}
     e2e_count = total(samples, "khabar_end_to_end_seconds_count")

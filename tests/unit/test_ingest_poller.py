@@ -261,8 +261,10 @@ async def test_an_entry_that_cannot_be_converted_goes_to_the_dead_letters(server
            "items": [{"id": "1", "url": "https://news.example/ok", "title": "سليم"},
                      {"id": "2", "url": "https://news.example/odd", "title": 12345}]}
     url = server.route("/j.json", Canned(json.dumps(doc).encode(), headers={"Content-Type": "application/feed+json"}))
-    (outcome,), states, sink = await run_once([feed_source("j", url)])
+    registry = CollectorRegistry()
+    (outcome,), states, sink = await run_once([feed_source("j", url)], metrics=FeedMetrics(registry))
     assert outcome.outcome == "ok" and [a.url for a in sink.articles] == ["https://news.example/ok"]
+    assert registry.get_sample_value("khabar_feed_dead_letters_total", {"source": "j"}) == 1
     (letter,) = sink.dead_letters
     assert letter.stage == "ingest" and letter.record["source"] == "j"
     assert letter.record["entry"]["title"] == "12345" and "AttributeError" in letter.error

@@ -45,7 +45,8 @@ def test_figures_from_metrics_sum_stages_feeds_and_alerts() -> None:
     registry = CollectorRegistry()
     stage_in = Counter("khabar_stage_in_total", "x", ["stage"], registry=registry)
     stage_in.labels("clean").inc(7)
-    Counter("khabar_dead_letters_total", "x", ["stage"], registry=registry).labels("ingest").inc(2)
+    Counter("khabar_dead_letters_total", "x", ["stage"], registry=registry).labels("index").inc(2)
+    Counter("khabar_feed_dead_letters_total", "x", ["source"], registry=registry).labels("a").inc(3)
     errors = Counter("khabar_feed_errors_total", "x", ["source", "kind"], registry=registry)
     errors.labels("a", "timeout").inc(3)
     errors.labels("b", "timeout").inc(1)
@@ -55,7 +56,8 @@ def test_figures_from_metrics_sum_stages_feeds_and_alerts() -> None:
     deliveries.labels("ops-webhook", "failed").inc(1)
     figures = metric_figures(_samples(registry))
     assert figures["stages"]["clean"] == {"in": 7, "out": 0, "dead": 0}
-    assert figures["dead_letters_by_stage"] == {"ingest": 2}
+    assert figures["dead_letters_by_stage"] == {"index": 2, "ingest": 3}
+    assert figures["stages"]["index"]["dead"] == 2
     assert figures["feeds"]["errors_by_kind"] == {"timeout": 4}
     assert figures["feeds"]["failing"] == {"a": 3}
     assert figures["alerts"]["deliveries"] == {"ops-webhook": {"delivered": 4, "failed": 1}}
