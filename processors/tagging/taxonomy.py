@@ -130,6 +130,12 @@ class EventRule(BaseModel):
     none: list[str] = Field(default_factory=list)
     window: int | None = Field(default=None, ge=1)
     negatable: bool = True
+    # weak evidence: the type is dropped when another rule finds one of these types in the
+    # same document (a bare "قصف" is shelling unless the report names an air strike)
+    yields_to: list[EventType] = Field(default_factory=list)
+    # at least this many distinct armed actors (forces, groups, coalitions) named in the
+    # sentence: "عملية عسكرية ... ضد" is a clash only between two armed parties
+    armed_actors: int = Field(default=0, ge=0, le=3)
     note: str = ""
 
 
@@ -148,6 +154,37 @@ class Territory(BaseModel):
     gain: list[str]  # the agent takes ground (سيطر, استعاد, طرد ...)
     loss: list[str]  # the agent gives ground (انسحب ...)
     window: int = Field(default=8, ge=1)
+    # words for fighters no taxonomy entry names ("المسلحون", "المتمردون"): non-state agents
+    nonstate_agents: list[str] = Field(default_factory=list)
+    # words after which "من" is partitive, not an object marker ("مقاتل من الجيش الحر")
+    partitive: list[str] = Field(default_factory=list)
+
+
+class EventContext(BaseModel):
+    """Words that make cues of some event types mean something else: sport ("معركة" in a
+    cup final), politics ("معركة حاسمة" in parliament), a protest (confrontations between
+    marchers and police are not an armed clash). A cue is blocked when a context word is in
+    its sentence, or anywhere in the document once `doc_min` distinct words are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    words: list[str] = Field(min_length=1)
+    blocks: list[EventType] = Field(min_length=1)
+    cues: list[str] = Field(default_factory=list)  # only these cues (default: all of `blocks`)
+    doc_min: int | None = Field(default=None, ge=1)
+
+
+class History(BaseModel):
+    """Sentences about the past are background, not today's events: a sentence whose years
+    are all before `before`, or all `years_back` or more before the report's own year (the
+    year it names most often: "في عام 1985" in a 2013 report) yields no event; nor does a
+    document whose latest year is before `before` (the 1920 battle)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    before: int = Field(default=1990, ge=1800)
+    years_back: int = Field(default=3, ge=1)
 
 
 class CasualtyVocab(BaseModel):
@@ -176,6 +213,8 @@ class EventsConfig(BaseModel):
     rules: list[EventRule]
     territory: Territory
     casualties: CasualtyVocab
+    contexts: list[EventContext] = Field(default_factory=list)
+    history: History | None = None
 
 
 @dataclass(frozen=True)
