@@ -8,7 +8,8 @@ Topology (why it is shaped this way):
 - stateful agent (dedup + alert) -> `articles.enriched` (every article, duplicates included),
   `articles.updates` (partial updates such as an original's copy count), `alerts`. Dedup keeps its index in a local RocksDB store and logs one record
   per article to `dedup.fingerprints`, from which a worker that takes the partition rebuilds
-  the index (processors/dedup/log.py); alert state is a Faust RocksDB table.
+  the index (processors/dedup/log.py); alert state is a Faust RocksDB table whose expiry
+  lists are kept in memory and re-derived from its entries (processors/alerts/store.py).
 - sink agent: enriched + updates + alerts -> Elasticsearch in bulk batches; the batch's
   offsets are acknowledged only after Elasticsearch acknowledged (take_events acks after the
   loop body), so a crash replays, and deterministic `_id`s make the replay an overwrite.
@@ -147,11 +148,13 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
             if "store" in stages:
                 stages.pop("store").close()
             store = stages["store"] = open_local_store(settings.state_dir / "dedup-index")
-            built = StatefulStages(store, alert_table, settings.dedup_window_days, rules, journal=journal)
+            built = StatefulStages(store, alert_table, settings.dedup_window_days, rules, journal=journal,
+                                   alert_slots={})
             stats = await rebuild(built.deduplicator, settings.kafka_bootstrap,
                                   settings.topic(topics.FINGERPRINTS))
+            slotted = built.alert_engine.rebuild_slots(list(alert_table.items()))
             log.info("dedup_state_rebuilt", records=stats.records, docs=stats.keys, kept=stats.kept,
-                     seconds=round(stats.seconds, 2))
+                     seconds=round(stats.seconds, 2), alert_entries=slotted)
             stages["s"] = built
         return stages["s"]
 

@@ -63,13 +63,15 @@ class StatefulStages:
         window_days: float = 14.0,
         rules: list | None = None,
         journal: Any = None,
+        alert_slots: MutableMapping[str, Any] | None = None,
     ) -> None:
         from processors.alerts.stage import AlertEngine
         from processors.dedup.stage import Deduplicator
 
         # journal: told every dedup record written (the stream logs only those, see dedup/log.py)
         self.deduplicator = Deduplicator(dedup_store, window_days=window_days, journal=journal)
-        self.alert_engine = AlertEngine(rules or [], alert_store)
+        # alert_slots: the alert store's expiry lists kept apart (derived, not logged)
+        self.alert_engine = AlertEngine(rules or [], alert_store, slots=alert_slots)
 
     def process(self, article: Article, now: datetime | None = None) -> Outcome:
         dedup = run_stage("dedup", self.deduplicator.check, article, now)

@@ -27,7 +27,7 @@ from processors.alerts.burst import BurstCounter
 from processors.alerts.conditions import ArticleView, Match, evaluate
 from processors.alerts.places import PlaceIndex, load_place_index
 from processors.alerts.rules import Rule
-from processors.alerts.store import TimedStore
+from processors.alerts.store import TimedStore, WriteBuffer
 
 MAX_IDS_PER_ALERT = 100  # article_ids/sources kept on an alert; `count` keeps counting
 
@@ -73,9 +73,12 @@ class AlertEngine:
         store: MutableMapping[str, Any],
         places: PlaceIndex | Callable[[], PlaceIndex] | None = None,
         link_ttl: timedelta = timedelta(days=14),
+        slots: MutableMapping[str, Any] | None = None,
     ) -> None:
         self.rules = [r for r in rules if r.enabled]
-        self.timed = TimedStore(store)
+        # writes of one evaluate() are folded per key (each is a changelog message in the stream)
+        self.buffer = WriteBuffer(store)
+        self.timed = TimedStore(self.buffer, slots)
         self.bursts = BurstCounter(self.timed)
         self.link_ttl = link_ttl.total_seconds()
         self._places_source = places if places is not None else _default_places
@@ -91,11 +94,18 @@ class AlertEngine:
     def evaluate(self, article: Article, now: datetime | None = None) -> AlertOutcome:
         """Evaluate every enabled rule; return the article (alerts set), new alerts and updates."""
         run = _Run(self, article, _epoch(now or utcnow()))
-        self.timed.sweep(run.now)
-        run.go()
+        try:
+            self.timed.sweep(run.now)
+            run.go()
+        finally:
+            self.buffer.flush()
         fired = list(dict.fromkeys(run.fired_rules))
         return AlertOutcome(article.model_copy(update={"alerts": fired}), run.alerts,
                             list(run.updates.values()), run.results)
+
+    def rebuild_slots(self, items: Any) -> int:
+        """Re-derive the local expiry slots from the store's entries (a worker took the partition)."""
+        return self.timed.rebuild_slots(items)
 
     # --- store helpers ------------------------------------------------------------------
 

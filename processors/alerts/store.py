@@ -7,11 +7,16 @@ stored as `{"v": value, "exp": epoch, "s": slot}`; its key is also listed under 
 (`x:cursor` remembers where it stopped, so a restarted engine carries on), deleting keys whose
 stored expiry has passed. Values are plain JSON (lists, dicts, str, numbers) so the store
 survives a JSON round trip, which is what the Faust changelog does to it.
+
+The slot lists are derived from the entries (each entry names its slot), so the stream keeps
+them in a local mapping (`slots`, not logged) and rebuilds them from the entries when a worker
+takes the partition (`rebuild_slots`): every logged write is then an entry itself, and
+`WriteBuffer` folds the writes of one article to the same key into one.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any
 
 SLOT_SECONDS = 300
@@ -26,9 +31,25 @@ def _slot(epoch: float) -> int:
 class TimedStore:
     """get/put with an absolute expiry (epoch seconds), swept incrementally."""
 
-    def __init__(self, store: MutableMapping[str, Any]) -> None:
+    def __init__(self, store: MutableMapping[str, Any], slots: MutableMapping[str, Any] | None = None) -> None:
         self.store = store
+        self.slots = store if slots is None else slots  # x:<slot> lists (derived, see above)
         self._cursor: int | None = None
+
+    def rebuild_slots(self, items: Iterable[tuple[str, Any]]) -> int:
+        """List every entry of `items` (the store's contents) under its slot; returns how many."""
+        listed = 0
+        cursor = self._cursor if self._cursor is not None else self.store.get(_CURSOR)
+        for key, entry in items:
+            if key.startswith("x:") or not isinstance(entry, dict) or "s" not in entry:
+                continue
+            slot = int(entry["s"])
+            if cursor is not None:
+                slot = max(slot, int(cursor) + 1)  # never under a slot already swept
+            slot_key = f"x:{slot}"
+            self.slots[slot_key] = [*(self.slots.get(slot_key) or []), key]
+            listed += 1
+        return listed
 
     def get(self, key: str, now: float) -> Any:
         """The value, or None if absent or expired."""
@@ -45,9 +66,9 @@ class TimedStore:
         self.store[key] = {"v": value, "exp": expires, "s": slot}
         if slot != old_slot:
             slot_key = f"x:{slot}"
-            listed = self.store.get(slot_key) or []
+            listed = self.slots.get(slot_key) or []
             if key not in listed:
-                self.store[slot_key] = [*listed, key]
+                self.slots[slot_key] = [*listed, key]
 
     def delete(self, key: str) -> None:
         if key in self.store:
@@ -72,7 +93,7 @@ class TimedStore:
         last = min(current - 1, self._cursor + MAX_SLOTS_PER_SWEEP)
         for slot in range(self._cursor + 1, last + 1):
             slot_key = f"x:{slot}"
-            keys = self.store.get(slot_key)
+            keys = self.slots.get(slot_key)
             if keys is None:
                 continue
             for key in keys:
@@ -81,7 +102,65 @@ class TimedStore:
                 if isinstance(entry, dict) and entry.get("exp", 0) <= now:
                     del self.store[key]
                     removed += 1
-            del self.store[slot_key]
+            del self.slots[slot_key]
         self._cursor = last
         self.store[_CURSOR] = last
         return removed
+
+
+_DELETED = object()
+
+
+class WriteBuffer(MutableMapping):
+    """Reads through, writes held until `flush()`: one logged write per key per article."""
+
+    def __init__(self, store: MutableMapping[str, Any]) -> None:
+        self.store = store
+        self.pending: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.pending.get(key, self)
+        if value is self:
+            return self.store[key]
+        if value is _DELETED:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.pending.get(key, self)
+        if value is self:
+            found = self.store.get(key)
+            return default if found is None else found
+        return default if value is _DELETED else value
+
+    def __contains__(self, key: object) -> bool:
+        value = self.pending.get(key, self)  # type: ignore[call-overload]
+        if value is self:
+            return key in self.store
+        return value is not _DELETED
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.pending[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self.pending[key] = _DELETED
+
+    def __iter__(self) -> Iterator[str]:
+        self.flush()
+        return iter(self.store)
+
+    def __len__(self) -> int:
+        self.flush()
+        return len(self.store)
+
+    def flush(self) -> None:
+        store = self.store
+        for key, value in self.pending.items():
+            if value is _DELETED:
+                if key in store:
+                    del store[key]
+            else:
+                store[key] = value
+        self.pending.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from processors.alerts.store import MAX_SLOTS_PER_SWEEP, SLOT_SECONDS, TimedStore
+from processors.alerts.store import MAX_SLOTS_PER_SWEEP, SLOT_SECONDS, TimedStore, WriteBuffer
 
 T = 1_700_000_000.0
 
@@ -69,3 +69,39 @@ def test_a_long_gap_is_caught_up_over_several_calls():
     assert "k" in store  # its slot is beyond the first batch
     ts.sweep(far)
     assert "k" not in store
+
+
+def test_slot_lists_kept_apart_are_rebuilt_from_the_entries_alone():
+    """The stream logs only the entries; a new worker re-derives the expiry lists from them."""
+    store: dict = {}
+    ts = TimedStore(store, slots={})
+    ts.sweep(T)
+    ts.put("short", 1, T + 10)
+    ts.put("long", 2, T + 5 * SLOT_SECONDS)
+    assert not any(k.startswith("x:") and k != "x:cursor" for k in store)  # nothing derived logged
+    logged = json.loads(json.dumps(store))  # what the changelog restores on another machine
+    restored = TimedStore(logged, slots={})
+    assert restored.rebuild_slots(logged.items()) == 2
+    assert restored.sweep(T + 2 * SLOT_SECONDS) == 1
+    assert "short" not in logged and logged["long"]["v"] == 2
+    assert restored.sweep(T + 7 * SLOT_SECONDS) == 1
+    assert list(logged) == ["x:cursor"]
+
+
+def test_write_buffer_folds_writes_and_reads_its_own():
+    class Counting(dict):
+        writes = 0
+
+        def __setitem__(self, key, value):
+            Counting.writes += 1
+            super().__setitem__(key, value)
+
+    store = Counting(old=1)
+    buffer = WriteBuffer(store)
+    for i in range(5):
+        buffer["k"] = i
+    del buffer["old"]
+    assert buffer.get("k") == 4 and "old" not in buffer and buffer.get("old") is None
+    assert store == {"old": 1} and Counting.writes == 0
+    buffer.flush()
+    assert store == {"k": 4} and Counting.writes == 1
