@@ -37,6 +37,7 @@ class Settings(BaseModel):
     metrics_port: int = 9464  # workers (local workers take the next ports)
     ingest_metrics_port: int = 9463  # the pollers of `khabar run`
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 in containers so Prometheus can scrape
+    metrics_port_file: Path | None = None  # a worker writes the port it serves on here (`khabar run` reads it)
     ready_max_lag: int = 10000  # /readyz of a worker fails above this lag on its partitions
     health_interval_s: float = 5.0  # how often /readyz checks Kafka, Elasticsearch and lag
     dedup_window_days: float = 14.0

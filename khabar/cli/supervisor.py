@@ -22,14 +22,26 @@ class Supervisor:
         self.log_dir: Path = settings.state_dir / "logs"
         self.procs: list[subprocess.Popen] = []
 
+    def port_file(self, i: int) -> Path:
+        return self.log_dir / f"worker-{i}.port"
+
     def metrics_ports(self) -> list[int]:
-        return [self.settings.metrics_port + i for i in range(len(self.procs))]
+        """The port each worker serves on: what it wrote (it takes the next free one if its
+        port is busy), else the one it was asked to use."""
+        ports = []
+        for i in range(len(self.procs)):
+            try:
+                ports.append(int(self.port_file(i).read_text()))
+            except (OSError, ValueError):
+                ports.append(self.settings.metrics_port + i)
+        return ports
 
     def start_workers(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for i in range(self.count):
-            env = dict(os.environ, KHABAR_WORKER_ID=str(i),
-                       KHABAR_METRICS_PORT=str(self.settings.metrics_port + i), KHABAR_LOG_FORMAT="json")
+            self.port_file(i).unlink(missing_ok=True)  # a stale one from an earlier run
+            env = dict(os.environ, KHABAR_WORKER_ID=str(i), KHABAR_METRICS_PORT=str(self.settings.metrics_port + i),
+                       KHABAR_METRICS_PORT_FILE=str(self.port_file(i)), KHABAR_LOG_FORMAT="json")
             logfile = open(self.log_dir / f"worker-{i}.log", "ab")  # noqa: SIM115 - owned by the child
             proc = subprocess.Popen([sys.executable, "-m", "khabar.cli", "worker"], env=env,
                                     stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)

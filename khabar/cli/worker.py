@@ -48,6 +48,8 @@ def run_worker(settings: Settings) -> None:
     health.add_check("lag", lag_check(health.readiness, settings, health.probe))
     track_assignment(app, health.readiness)
     port = health.start().port
+    if settings.metrics_port_file is not None and port is not None:
+        settings.metrics_port_file.write_text(str(port))  # may differ from the asked port if taken
     log.info("worker_starting", worker=settings.worker_id, metrics_port=port, rules=len(rules),
              broker=settings.kafka_bootstrap, es=settings.es_url)
 

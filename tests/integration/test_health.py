@@ -84,3 +84,57 @@ def test_worker_becomes_ready_and_says_why(isolated_env: dict[str, str], tmp_pat
     finally:
         workers.stop()
 
+
+
+def test_run_is_ready_when_pollers_and_its_worker_are(isolated_env: dict[str, str], tmp_path: Path) -> None:
+    """`khabar run`: its /readyz covers the pollers and the local worker, found on the port the
+    worker really took (its asked-for port is busy here)."""
+    import os
+    import signal
+    import subprocess
+
+    from khabar.settings import CONFIG_DIR, PROJECT_ROOT
+    from tests.integration.pipeline_support import KHABAR
+
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("sources:\n  - id: seeds\n    kind: file\n"
+                     f"    path: {CONFIG_DIR / 'samples' / 'seeds-feed.xml'}\n", encoding="utf-8")
+    ingest_port = _free_port()
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    worker_port = busy.getsockname()[1]
+    env = {**os.environ, **isolated_env, "KHABAR_HEALTH_INTERVAL_S": "1", "KHABAR_LOG_FORMAT": "json",
+           "KHABAR_INGEST_METRICS_PORT": str(ingest_port), "KHABAR_METRICS_PORT": str(worker_port)}
+    log = open(tmp_path / "run.log", "ab")  # noqa: SIM115
+    proc = subprocess.Popen([*KHABAR, "run", "--no-stack", "--workers", "1", "--feeds", str(feeds)], env=env,
+                            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    try:
+        body = None
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / "run.log").read_text()[-3000:]
+            resp = _get(f"http://127.0.0.1:{ingest_port}/readyz")
+            if resp is not None:
+                body = resp.json()
+                if resp.status_code == 200:
+                    break
+            time.sleep(1.0)
+        assert body is not None and body["ready"], f"{body}\n{(tmp_path / 'run.log').read_text()[-3000:]}"
+        assert body["service"] == "run"
+        assert body["checks"]["pollers"]["detail"] == "1 sources scheduled, feed state read back"
+        assert body["checks"]["workers"]["detail"] == "1/1 workers ready"
+        took = int((Path(isolated_env["KHABAR_STATE_DIR"]) / "logs" / "worker-0.port").read_text())
+        assert took != worker_port
+        worker = httpx.get(f"http://127.0.0.1:{took}/readyz", timeout=5).json()
+        assert worker["service"] == "worker" and worker["ready"] is True
+    finally:
+        busy.close()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
