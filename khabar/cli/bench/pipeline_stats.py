@@ -9,8 +9,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from khabar import topics
 
-# Data topics of the pipeline: everything else the workers write under the run's prefixes is state.
-DATA_TOPICS = (*topics.PIPELINE_TOPICS, topics.FEEDS_STATE)
+# The pipeline's data topics, named one by one: every other topic the workers write under the
+# run's prefixes (e.g. the compacted dedup fingerprint log) counts as state.
+DATA_TOPICS = (topics.RAW, topics.CLEANED, topics.ENRICHED, topics.UPDATES, topics.ALERTS, topics.DLQ,
+               topics.FEEDS_STATE)
 FAUST_INTERNAL = ("__assignor-__leader",)
 
 
