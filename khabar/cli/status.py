@@ -1,7 +1,7 @@
 """`khabar status`: the on-call figures in an 80-column terminal (or --json), no Grafana needed.
 
-Exit status: 0 when every service found is ready and Kafka and Elasticsearch answer,
-1 otherwise (so it can serve as a check in a script or a cron job).
+Exit status: 0 when at least one service answers, every service found is ready and Kafka
+and Elasticsearch answer, 1 otherwise (so it can serve as a check in a script or a cron job).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def render(figures: dict[str, Any], now: datetime | None = None) -> str:
 
 def healthy(figures: dict[str, Any]) -> bool:
     return (figures["kafka"].get("reachable", False) and figures["elasticsearch"].get("reachable", False)
-            and all(s["ready"] for s in figures["services"]))
+            and bool(figures["services"]) and all(s["ready"] for s in figures["services"]))
 
 
 def status(

@@ -106,6 +106,7 @@ def test_healthy_needs_ready_services_and_both_backends() -> None:
     ready = [{"port": 1, "service": "worker", "ready": True, "waiting_for": []}]
     assert healthy(_figures(services=ready))
     assert not healthy(_figures())
+    assert not healthy(_figures(services=[]))  # nothing running is not healthy
     assert not healthy(_figures(services=ready, kafka={"reachable": False, "error": "x"}))
 
 
