@@ -59,6 +59,8 @@ def test_a_follow_up_years_later_does_not_make_the_event_history() -> None:
         ("كشفت الجماعة عن طائرات مسيرة جديدة في معرض للصناعات العسكرية", "air_drone_strike"),
         ("أجرى الجيش تجربة لإطلاق صواريخ بعيدة المدى ضمن مناورات سنوية", "shelling_artillery_missile_attack"),
         ("وقع انفجار في خزان غاز داخل مصنع وأسفر عن إصابة عاملين", "remote_explosive_landmine_ied"),
+        ("كان المهاجمون مزودين بأسلحة رشاشة وقنابل يدوية", "grenade"),
+        ("احتجز المسلحون بعض الرهائن داخل القلعة", "arrests"),
     ],
 )
 def test_negation_and_weapon_mentions(text: str, absent: str) -> None:
@@ -91,6 +93,7 @@ def test_protest_confrontations_are_not_armed_clashes() -> None:
         ("قتل الطفل تحت التعذيب في أحد الفروع الأمنية", "attack"),
         ("احتجز المسلحون 16 شرطيا كرهائن داخل المخفر", "abduction_forced_disappearance"),
         ("تم اعتقاله عند حاجز للأمن قرب المدينة", "arrests"),
+        ("ألقى مجهول قنبلة يدوية على دورية للشرطة", "grenade"),
     ],
 )
 def test_wording_now_found(text: str, event: str) -> None:
