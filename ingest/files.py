@@ -31,8 +31,29 @@ _LINE_END_PUNCT = (".", "!", "?", "؟", ":", "،", ",", "؛", ";")
 
 
 def local_source(path: Path) -> SourceRef:
-    """SourceRef for files given without a configured source."""
-    return SourceRef(id="local", name="Local files", feed=str(path))
+    """SourceRef for a file given without a configured source: named after the file.
+
+    Offline replay then sees one source per file, like the stream sees one per feed, so
+    burst rules counting distinct sources behave the same.
+    """
+    return SourceRef(id=source_slug(path.stem) or "local", name=path.name, feed=str(path))
+
+
+def source_slug(text: str) -> str:
+    """A source id from a title, host or file name: lowercase words joined by '-'."""
+    return re.sub(r"[^\w.]+", "-", text.lower(), flags=re.UNICODE).strip("-._")[:100]
+
+
+def feed_file_source(path: Path, title: str | None, link: str | None) -> SourceRef:
+    """The source of a feed file: its title, else its link's host, else the file name."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(link).hostname or "") if link else ""
+    for candidate in (title or "", host.removeprefix("www.")):
+        slug = source_slug(candidate)
+        if slug:
+            return SourceRef(id=slug, name=(title or host).strip(), feed=link or str(path))
+    return local_source(path)
 
 
 def title_from_text(text: str) -> str:
@@ -106,8 +127,8 @@ def feed_file_articles(path: Path, source: SourceRef | None = None,
         reason = parsed.problem or "no feed format recognised"
         raise UserError(f"{path}: not a readable feed ({reason})")
     fetched_at = fetched_at or datetime.now(UTC)
-    ref = source or SourceRef(id="local", name=parsed.feed.get("title") or "Local feed", feed=str(path))
     base = parsed.feed.get("link") or None
+    ref = source or feed_file_source(path, parsed.feed.get("title"), base)
     notes = [f"feed problem: {parsed.problem}"] if parsed.problem else []
     return [entry_to_raw(e, ref, fetched_at, base_url=base, feed_language=parsed.language,
                          notes=notes + parsed.notes) for e in parsed.entries]
@@ -139,8 +160,11 @@ def raw_articles_from_path(path: Path, source: SourceRef | None = None) -> Itera
     if not path.exists():
         raise UserError(f"{path}: no such file or folder")
     if path.is_dir():
+        # text files of a folder share the folder's source; feed files keep their own
+        folder_source = source or local_source(path)
         for child in folder_files(path):
-            yield from raw_articles_from_path(child, source)
+            child_source = source if source or _kind(child) != "text" else folder_source
+            yield from raw_articles_from_path(child, child_source)
         return
     kind = _kind(path)
     if kind == "text":
