@@ -247,11 +247,21 @@ def measure(opts: Options, ui: Quiet) -> dict[str, Any]:
     warm, main = samples[:WARMUP], samples[WARMUP:WARMUP + opts.articles]
     load_start = os.getloadavg()
     workers: WorkerProcs | None = None
+    phases: dict[str, float] = {}
+    clock = [time.monotonic()]
+
+    def lap(name: str) -> None:
+        now = time.monotonic()
+        phases[name] = round(now - clock[0], 1)
+        clock[0] = now
+
     try:
         workers, es = _start(run, opts, ui)
+        lap("start_workers")
         _backlog(run, es, workers, warm, 0, opts, ui, "warm-up")
         wait_idle(run.settings, IN_FLIGHT_TOPICS, timeout_s=60)
         state_before = _state_records(run)
+        lap("warm_up")
         backlog = _backlog(run, es, workers, main, WARMUP, opts, ui, "backlog")
         ui.phase("waiting for the workers to be idle", None)
         idle = wait_idle(run.settings, IN_FLIGHT_TOPICS, timeout_s=120)
@@ -260,15 +270,18 @@ def measure(opts: Options, ui: Quiet) -> dict[str, Any]:
         main_ids = [s.raw.id for s in main]
         searchable_ids = len(probe.found_ids(es, run.settings, main_ids))
         statuses = probe.dedup_statuses(es, run.settings, main_ids)
+        lap("backlog")
         ui.phase("raw chain: produce -> consume -> bulk", None)
         docs = probe.final_documents(es, run.settings, main_ids)
-        raw = run_raw_chain(run.settings, run.raw_settings, run.raw_chain_topic, docs, stack_pids(),
-                            timeout_s=opts.timeout_s)
+        raw = run_raw_chain(run.settings, run.raw_settings, run.raw_chain_topic, docs, stack_pids(), run.env,
+                            run.scratch, timeout_s=opts.timeout_s)
+        lap("raw_chain")
         latency: dict[str, Any] = {}
         offset = WARMUP + opts.articles
         for r in opts.rates:
             latency[str(r)] = _steady(run, es, workers, samples[offset:offset + per_rate[r]], r, opts, ui)
             offset += per_rate[r]
+        lap("latency")
         es.close()
     finally:
         ui.phase("cleaning up", None)
@@ -300,6 +313,7 @@ def measure(opts: Options, ui: Quiet) -> dict[str, Any]:
             "raw_chain": raw,
             "latency_phases": latency,
             "rate_seconds": opts.rate_seconds,
+            "phase_seconds": phases,
             "warmup_articles": WARMUP,
             "load_average_start": [round(x, 2) for x in load_start],
             "load_average_end": [round(x, 2) for x in os.getloadavg()],

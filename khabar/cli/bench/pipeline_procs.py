@@ -59,11 +59,14 @@ class WorkerProcs:
 class Producer:
     """One run of khabar.cli.bench.pipeline_producer: connect, then produce on `go()`."""
 
-    def __init__(self, env: dict[str, str], articles: Path, result: Path, rate: float | None = None) -> None:
+    def __init__(self, env: dict[str, str], articles: Path, result: Path, rate: float | None = None,
+                 plain_topic: str | None = None) -> None:
         self.result = result
         cmd = [sys.executable, "-m", "khabar.cli.bench.pipeline_producer", str(articles), str(result)]
         if rate:
             cmd += ["--rate", str(rate)]
+        if plain_topic:
+            cmd += ["--plain-topic", plain_topic]
         self.proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=PROJECT_ROOT, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip() if self.proc.stdout else ""

@@ -7,7 +7,11 @@ several in flight, like a cold start of many feeds) or at a steady rate. Protoco
 READY once connected, waits for a line on stdin, produces, writes a JSON result file:
 {"cpu_s", "first_send", "last_ack", "sent": {id: epoch seconds}}.
 
+With --plain-topic it is the raw chain's producer instead: lines of "key<TAB>value" sent as
+they are by a plain kafka-python producer (no "sent" map in the result).
+
     python -m khabar.cli.bench.pipeline_producer ARTICLES.jsonl RESULT.json [--rate R]
+    python -m khabar.cli.bench.pipeline_producer RECORDS.tsv RESULT.json --plain-topic TOPIC
 """
 
 from __future__ import annotations
@@ -86,13 +90,36 @@ async def _main(articles: Path, result: Path, rate: float | None) -> None:
     result.write_text(json.dumps({"cpu_s": cpu, "first_send": first, "last_ack": last_ack, "sent": sent}))
 
 
+def _plain(records: Path, result: Path, topic: str) -> None:
+    from kafka import KafkaProducer
+
+    lines = records.read_text(encoding="utf-8").splitlines()
+    producer = KafkaProducer(bootstrap_servers=get_settings().kafka_bootstrap, linger_ms=5)
+    producer.partitions_for(topic)
+    print("READY", flush=True)
+    sys.stdin.readline()
+    cpu, first = time.process_time(), time.time()
+    for line in lines:
+        key, _, value = line.partition("\t")
+        producer.send(topic, key=key.encode(), value=value.encode())
+    producer.flush()
+    last_ack = time.time()
+    cpu = time.process_time() - cpu
+    producer.close()
+    result.write_text(json.dumps({"cpu_s": cpu, "first_send": first, "last_ack": last_ack}))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("articles", type=Path)
     parser.add_argument("result", type=Path)
     parser.add_argument("--rate", type=float, default=None, help="articles/s (default: as fast as possible)")
+    parser.add_argument("--plain-topic", default=None, help="raw chain: send key<TAB>value lines to this topic")
     args = parser.parse_args(argv)
-    asyncio.run(_main(args.articles, args.result, args.rate))
+    if args.plain_topic:
+        _plain(args.articles, args.result, args.plain_topic)
+    else:
+        asyncio.run(_main(args.articles, args.result, args.rate))
 
 
 if __name__ == "__main__":
