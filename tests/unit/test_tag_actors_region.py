@@ -84,4 +84,5 @@ def test_coalition_short_form_without_a_full_name_follows_the_country() -> None:
 
 def test_enthusiasm_is_not_hamas() -> None:
     assert "hamas" not in actors("استقبل الجمهور الفريق بحماس كبير في صنعاء")
+    assert "hamas" not in actors("صدقنا تلك الأوهام وركضنا خلفها بحماس")
     assert "hamas" in actors("رحبت حماس بالاتفاق")
