@@ -139,3 +139,14 @@ def list_sources(feeds: Path | None = FEEDS_OPTION,
     for s in sources:
         flags = "" if s.enabled else "  (disabled)"
         typer.echo(f"{s.id}\t{s.kind}\t{s.location}\t{s.min_interval:g}-{s.max_interval:g}s{flags}")
+
+
+def _register() -> None:
+    from khabar.cli.feeds_manage import add, check, import_opml
+
+    app.command("add")(add)
+    app.command("import")(import_opml)
+    app.command("check")(check)
+
+
+_register()
