@@ -30,6 +30,9 @@ _ARMED_KINDS = frozenset({"state_forces", "pro_government_militia", "armed_group
 # fighters no entry names ("شرع المسلحون في السيطرة على البلدة") act as a non-state party
 _UNNAMED = ActorEntry(id="unnamed-fighters", name="مسلحون", kind="armed_group", side="opposition")
 # a Gregorian year (a Hijri one, "1436هـ", is followed by ه)
+# a range whose other end is no year ("2000-2200") counts things
+_COUNT_RANGE = re.compile(r"\s?-\s?(?:2[1-9]|[3-9]\d)\d\d(?!\d)")
+_COUNT_RANGE_END = re.compile(r"(?<!\d)(?:2[1-9]|[3-9]\d)\d\d\s?-\s?$")
 _YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d)(?!\d|[.,]\d)(?!\s?ه(?:\W|$))")
 
 _BLOCK = -1
@@ -171,16 +174,21 @@ class EventTagger:
             return set()
         years: dict[int, list[int]] = {}
         for m in _YEAR.finditer(doc.norm):
+            if _COUNT_RANGE.match(doc.norm, m.end()) or _COUNT_RANGE_END.search(doc.norm, 0, m.start()):
+                continue  # "(2000-2200) جندي": a head count, not years
             years.setdefault(doc.sentence_of(m.start()), []).append(int(m.group(1)))
         if not years:
             return set()
-        # the report's own year: the one it names most often (the latest on a tie); a
-        # follow-up years later ("arrested in 2021") does not make the event itself history
+        # the report's own year: the one it names most often, on a tie the one it names
+        # first (the lead's date); a follow-up years later ("arrested in 2021", "until
+        # 2024 the worst attack") does not make the event itself history
         counts: dict[int, int] = {}
-        for ys in years.values():
-            for y in ys:
+        first: dict[int, int] = {}
+        for sent in sorted(years):
+            for y in years[sent]:
                 counts[y] = counts.get(y, 0) + 1
-        now = max(counts, key=lambda y: (counts[y], y))
+                first.setdefault(y, sent)
+        now = max(counts, key=lambda y: (counts[y], -first[y]))
         if max(counts) < self.history.before:
             return True
         old = max(self.history.before, now - self.history.years_back + 1)

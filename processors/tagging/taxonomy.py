@@ -178,7 +178,8 @@ class EventContext(BaseModel):
 class History(BaseModel):
     """Sentences about the past are background, not today's events: a sentence whose years
     are all before `before`, or all `years_back` or more before the report's own year (the
-    year it names most often: "في عام 1985" in a 2013 report) yields no event; nor does a
+    year it names most often, on a tie the first it names: "في عام 1985" in a 2013 report)
+    yields no event; nor does a
     document whose latest year is before `before` (the 1920 battle)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -44,6 +44,14 @@ def test_history_is_not_today(text: str) -> None:
     assert "armed_clash" not in found and "air_drone_strike" not in found
 
 
+def test_a_later_retrospect_or_a_head_count_is_not_the_reports_year() -> None:
+    text = ("في 12 يونيو 2014 سيطر تنظيم داعش على مدينة تكريت وأعدم مئات الأسرى. "
+            "وحتى عام 2024 بقيت المذبحة الأعنف. "
+            "وأسر التنظيم (2000-2200) جندي بعد سيطرته على المدينة.")
+    found = events(text)
+    assert "non_state_actor_overtakes_territory" in found and "attack" in found
+
+
 def test_a_follow_up_years_later_does_not_make_the_event_history() -> None:
     text = ("انفجرت سيارة مفخخة في السوق يوم 3 تموز 2016 وأسفرت عن مقتل العشرات. "
             "وأعلنت الشرطة في 2016 توقيف مشتبه به، ثم في 2021 القبض على المخطط.")
@@ -86,6 +94,7 @@ def test_protest_confrontations_are_not_armed_clashes() -> None:
         ("قصفت قوات التحالف حافلة مدرسية في السوق", "air_drone_strike"),
         ("أعلنت الجماعة استهداف مطار أبها بطائرة مسيرة مفخخة", "air_drone_strike"),
         ("أسقطت الدفاعات الجوية التركية مقاتلة روسية قرب الحدود", "armed_clash"),
+        ("في 8 يناير 2020، أسقط الحرس الثوري الإيراني الطائرة بعد إقلاعها", "armed_clash"),
         ("شن الجيش التركي عملية عسكرية ضد قوات سوريا الديمقراطية في عفرين", "armed_clash"),
         ("قاوم مقاتلو الجيش السوري الحر اجتياح البلدة", "armed_clash"),
         ("فر أكثر من 300 ألف نازح من المنطقة خلال أسبوع", "displacement"),
