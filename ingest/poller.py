@@ -77,7 +77,24 @@ class PollOutcome:
                 "items": len(self.new_ids), "entries": self.entries, "error": self.error,
                 "http_status": self.http_status, "polls": state.polls_total,
                 "items_total": state.items_total, "error_streak": state.error_streak,
+                "last_poll": state.last_poll.isoformat() if state.last_poll else None,
                 "next_poll": state.next_poll.isoformat() if state.next_poll else None}
+
+
+def saved_status(state: FeedState) -> dict[str, Any]:
+    """A status dict (as PollOutcome.status) from the state read back at start: the live view
+    shows every source at once, not only those polled since this start."""
+    if not state.polls_total:
+        outcome = "never polled"
+    else:
+        outcome = "error" if state.error_streak else "ok"
+    return {"source": state.id, "name": state.name, "outcome": outcome, "saved": True,
+            "items": state.items_last_poll, "entries": state.entries_last_poll,
+            "error": state.last_error if state.error_streak else None,
+            "http_status": state.http_status, "polls": state.polls_total,
+            "items_total": state.items_total, "error_streak": state.error_streak,
+            "last_poll": state.last_poll.isoformat() if state.last_poll else None,
+            "next_poll": state.next_poll.isoformat() if state.next_poll else None}
 
 
 def parse_entries(body: bytes, headers: dict[str, str], url: str, source: Source,
@@ -278,6 +295,9 @@ class Poller:
     async def run_forever(self, stop: asyncio.Event, on_status: StatusCallback | None = None,
                           grace: float = 30.0) -> None:
         """Poll each source on its own schedule until `stop` is set; in-flight polls finish."""
+        if on_status is not None:
+            for source in self.sources:
+                on_status(saved_status(self.state_of(source)))
         tasks = [asyncio.create_task(self._source_loop(s, stop, on_status), name=f"poll:{s.id}")
                  for s in self.sources]
         if not tasks:

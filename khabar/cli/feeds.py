@@ -84,6 +84,34 @@ def read_health(settings: Any) -> tuple[str, dict[str, dict]]:
     return "kafka", {fid: health_doc(s) for fid, s in states.items()}
 
 
+def status_table(rows: list[dict[str, Any]], origin: str, now: datetime) -> Any:
+    """The health table, readable in 80 columns: the last errors follow it one per line."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"feed health (from {origin})", expand=True, pad_edge=False,
+                  caption="items: last poll/total")
+    table.add_column("id", no_wrap=True, max_width=30, overflow="ellipsis")
+    table.add_column("status", no_wrap=True)
+    table.add_column("last ok", no_wrap=True)
+    table.add_column("items", justify="right", no_wrap=True)
+    table.add_column("next poll", no_wrap=True)
+    style = {"ok": "green", "disabled": "dim", "never polled": "yellow"}
+    errors = []
+    for row in rows:
+        state = row["status"] + (f" {row['http_status']}" if row.get("http_status") and row["status"] != "ok" else "")
+        items = f"{row.get('items_last_poll') or 0}/{row.get('items_total') or 0}"
+        table.add_row(row["id"], f"[{style.get(row['status'], 'red')}]{state}[/]",
+                      _age(row.get("last_success"), now), items, _age(row.get("next_poll"), now))
+        if row.get("last_error"):
+            when = f" ({_age(row['last_error_at'], now)})" if row.get("last_error_at") else ""
+            errors.append(Text.assemble((row["id"], "bold"), f": {row['last_error'][:300]}{when}"))
+    if errors:
+        errors.insert(0, Text("last errors:", style="bold red"))
+    return Group(table, *errors)
+
+
 @app.command()
 def status(
     feeds: Path | None = FEEDS_OPTION,
@@ -91,7 +119,6 @@ def status(
 ) -> None:
     """Feed health per source: last success, last error, items, HTTP status, next poll."""
     from rich.console import Console
-    from rich.table import Table
 
     from ingest.sources import load_sources
     from khabar.cli.util import print_json
@@ -104,24 +131,7 @@ def status(
     if as_json:
         print_json({"from": origin, "feeds": rows})
         return
-    now = datetime.now(UTC)
-    table = Table(title=f"feed health (from {origin})")
-    table.add_column("id", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for column in ("last success", "last error", "items", "http", "next poll", "polls", "total"):
-        table.add_column(column, overflow="fold", justify="right" if column in ("items", "http", "polls", "total") else "left")
-    style = {"ok": "green", "disabled": "dim", "never polled": "yellow"}
-    for row in rows:
-        error = row.get("last_error") or "-"
-        if row.get("last_error_at"):
-            error = f"{error} ({_age(row['last_error_at'], now)})"
-        table.add_row(
-            row["id"], f"[{style.get(row['status'], 'red')}]{row['status']}[/]",
-            _age(row.get("last_success"), now), error[:80], str(row.get("items_last_poll") or 0),
-            str(row.get("http_status") or "-"), _age(row.get("next_poll"), now),
-            str(row.get("polls_total") or 0), str(row.get("items_total") or 0),
-        )
-    Console().print(table)
+    Console().print(status_table(rows, origin, datetime.now(UTC)))
 
 
 @app.command("list")

@@ -7,21 +7,22 @@ import contextlib
 import signal
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
-from rich.console import Group
 from rich.live import Live
-from rich.table import Table
 
+from khabar.cli.livetable import render, waiting_for
 from khabar.cli.supervisor import Supervisor
 from khabar.logs import get_logger
 from khabar.settings import Settings
 
 
 async def scrape_stage_counts(ports: list[int]) -> dict[str, dict[str, float]]:
-    """Sum the workers' stage counters: {"in": {stage: n}, "out": {...}, "dead": {...}}."""
-    totals: dict[str, dict[str, float]] = {"in": {}, "out": {}, "dead": {}}
+    """Sum the workers' stage counters: {"in": {stage: n}, "out": {...}, "dead": {...}},
+    and {"workers": {"answered": n}}: how many of the ports answered."""
+    totals: dict[str, dict[str, float]] = {"in": {}, "out": {}, "dead": {}, "workers": {"answered": 0}}
     names = {"khabar_stage_in": "in", "khabar_stage_out": "out", "khabar_dead_letters": "dead"}
     async with httpx.AsyncClient(timeout=1.0) as client:
         for port in ports:
@@ -29,6 +30,7 @@ async def scrape_stage_counts(ports: list[int]) -> dict[str, dict[str, float]]:
                 text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
             except httpx.HTTPError:
                 continue
+            totals["workers"]["answered"] += 1
             for family in text_string_to_metric_families(text):
                 kind = names.get(family.name)
                 if kind is None:
@@ -38,30 +40,6 @@ async def scrape_stage_counts(ports: list[int]) -> dict[str, dict[str, float]]:
                         stage = sample.labels.get("stage", "?")
                         totals[kind][stage] = totals[kind].get(stage, 0) + sample.value
     return totals
-
-
-def render(sources: dict[str, dict], stages: dict[str, dict[str, float]]) -> Group:
-    feeds = Table(title="sources", expand=True)
-    for col in ("source", "polls", "items", "last poll", "error streak", "next poll"):
-        feeds.add_column(col)
-    for sid, st in sorted(sources.items()):
-        last = st.get("outcome", "")
-        if st.get("http_status"):
-            last = f"{last} ({st['http_status']})"
-        if st.get("error"):
-            last = f"{last}: {st['error']}"[:60]
-        feeds.add_row(sid, str(st.get("polls", 0)), str(st.get("items_total", 0)), last,
-                      str(st.get("error_streak", 0)), str(st.get("next_poll", "")))
-    pipe = Table(title="pipeline (all workers)", expand=True)
-    for col in ("stage", "in", "out", "dead-lettered"):
-        pipe.add_column(col)
-    for stage in ("clean", "dedup", "index"):
-        pipe.add_row(stage, f"{stages['in'].get(stage, 0):.0f}", f"{stages['out'].get(stage, 0):.0f}",
-                     f"{stages['dead'].get(stage, 0):.0f}")
-    other_dead = {k: v for k, v in stages["dead"].items() if k not in ("clean", "dedup", "index")}
-    if other_dead:
-        pipe.add_row("other", "", "", ", ".join(f"{k}={v:.0f}" for k, v in other_dead.items()))
-    return Group(feeds, pipe)
 
 
 async def run_forever(settings: Settings, sources: list, supervisor: Supervisor,
@@ -75,14 +53,20 @@ async def run_forever(settings: Settings, sources: list, supervisor: Supervisor,
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     status: dict[str, dict] = {}
+    started = asyncio.Event()
 
     def on_status(update: dict) -> None:
         status.setdefault(str(update.get("source", "?")), {}).update(update)
 
-    poller = asyncio.create_task(poll_forever(settings, sources, stop, on_status, on_started))
+    def pollers_started(n: int) -> None:
+        started.set()
+        if on_started is not None:
+            on_started(n)
+
+    poller = asyncio.create_task(poll_forever(settings, sources, stop, on_status, pollers_started))
     try:
         if sys.stdout.isatty():
-            await _draw_until(stop, supervisor, status)
+            await _draw_until(stop, supervisor, status, started)
         else:
             await _log_until(stop, supervisor, status)
     finally:
@@ -90,11 +74,14 @@ async def run_forever(settings: Settings, sources: list, supervisor: Supervisor,
         await poller
 
 
-async def _draw_until(stop: asyncio.Event, supervisor: Supervisor, status: dict) -> None:
-    with Live(render(status, {"in": {}, "out": {}, "dead": {}}), refresh_per_second=2) as live:
+async def _draw_until(stop: asyncio.Event, supervisor: Supervisor, status: dict, started: asyncio.Event) -> None:
+    empty: dict[str, dict[str, float]] = {"in": {}, "out": {}, "dead": {}}
+    with Live(render(status, empty, started=False), refresh_per_second=2) as live:
         while not stop.is_set():
             supervisor.check_alive()
-            live.update(render(status, await scrape_stage_counts(supervisor.metrics_ports())))
+            stages = await scrape_stage_counts(supervisor.metrics_ports())
+            live.update(render(status, stages, workers_up=stages["workers"]["answered"] > 0,
+                               started=started.is_set()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
 
@@ -105,6 +92,7 @@ async def _log_until(stop: asyncio.Event, supervisor: Supervisor, status: dict, 
         supervisor.check_alive()
         stages = await scrape_stage_counts(supervisor.metrics_ports())
         log.info("status", sources=len(status),
+                 waiting_for=waiting_for(status, stages, datetime.now(UTC), stages["workers"]["answered"] > 0),
                  items_total=sum(int(st.get("items_total", 0) or 0) for st in status.values()),
                  stages=stages)
         with contextlib.suppress(TimeoutError):

@@ -47,3 +47,32 @@ def test_status_rows_cover_configured_and_orphaned_feeds() -> None:
     assert {k: r["status"] for k, r in rows.items()} == {
         "ok": "ok", "new": "never polled", "off": "disabled", "bad": "failing ×2", "old": "ok"}
     assert rows["bad"]["last_error"] == "HTTP 500" and rows["old"]["enabled"] is None
+
+
+def test_status_table_is_readable_in_80_columns() -> None:
+    from datetime import timedelta
+
+    from rich.console import Console
+
+    from khabar.cli.feeds import status_table
+
+    sources = [Source(id="syrian-observatory-for-human-rights-arabic", url="https://a.example/"),
+               Source(id="samples-seeds", url="https://b.example/")]
+    docs = {
+        "syrian-observatory-for-human-rights-arabic": health_doc(FeedState(
+            id="syrian-observatory-for-human-rights-arabic", polls_total=9, error_streak=4, http_status=503,
+            last_error="HTTP 503, Retry-After 120s from the upstream server", last_error_at=NOW - timedelta(minutes=3),
+            next_poll=NOW + timedelta(minutes=8)), now=NOW),
+        "samples-seeds": health_doc(FeedState(id="samples-seeds", polls_total=3, items_last_poll=2, items_total=5,
+                                              last_success=NOW - timedelta(seconds=30),
+                                              next_poll=NOW + timedelta(seconds=50)), now=NOW),
+    }
+    console = Console(width=80, record=True, color_system=None)
+    console.print(status_table(health_rows(sources, docs), "kafka", NOW))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    seeds = next(line for line in text.splitlines() if "samples-seeds" in line)
+    assert "ok" in seeds and "30s ago" in seeds and "2/5" in seeds and "in 50s" in seeds
+    failing = next(line for line in text.splitlines() if "syrian-observatory" in line)
+    assert "failing ×4 503" in failing and "in 8m" in failing
+    assert "Retry-After" in text and "upstream" in text  # the error wraps, it is not cut

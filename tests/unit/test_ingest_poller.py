@@ -243,6 +243,9 @@ async def test_run_forever_polls_on_schedule_until_stopped(server: FeedServer) -
     sink, statuses, stop = MemorySink(), [], asyncio.Event()
 
     def on_status(status: dict) -> None:
+        if status.get("saved"):  # the state read back at start, before any poll
+            assert status["outcome"] == "never polled" and not statuses
+            return
         statuses.append(status)
         if len(statuses) == 3:
             stop.set()
@@ -254,6 +257,30 @@ async def test_run_forever_polls_on_schedule_until_stopped(server: FeedServer) -
     assert [s["items"] for s in statuses] == [1, 1, 1]
     assert statuses[-1]["polls"] == 3 and statuses[-1]["source"] == "live"
     assert len({a.id for a in sink.articles}) == 3
+
+
+async def test_run_forever_reports_every_source_from_its_saved_state_at_once(server: FeedServer) -> None:
+    now = datetime.now(UTC)
+    url = server.route("/later.xml", Canned(rss(items(1))))
+    sources = [Source(id="later", url=url), Source(id="failing", url=url)]
+    states = {"later": FeedState(id="later", polls_total=4, items_total=9, items_last_poll=2,
+                                 last_poll=now - timedelta(seconds=30), next_poll=now + timedelta(hours=1)),
+              "failing": FeedState(id="failing", polls_total=3, error_streak=2, last_error="HTTP 503",
+                                   last_poll=now - timedelta(seconds=10), next_poll=now + timedelta(hours=1))}
+    seen, stop = [], asyncio.Event()
+
+    def on_status(status: dict) -> None:
+        seen.append(status)
+        if len(seen) == 2:
+            stop.set()
+
+    async with Fetcher() as fetcher:
+        poller = Poller(sources, states, MemorySink(), fetcher)
+        await asyncio.wait_for(poller.run_forever(stop, on_status), timeout=30)
+    assert [(s["source"], s["outcome"], s["saved"]) for s in seen] == [("later", "ok", True), ("failing", "error", True)]
+    assert seen[0]["items_total"] == 9 and seen[0]["next_poll"] == states["later"].next_poll.isoformat()
+    assert seen[1]["error"] == "HTTP 503" and seen[1]["error_streak"] == 2
+    assert server.hits("/later.xml") == []  # nothing polled before its time
 
 
 async def test_an_entry_that_cannot_be_converted_goes_to_the_dead_letters(server: FeedServer) -> None:
