@@ -163,7 +163,8 @@ class TitlePersonRule:
             if w in _PREPOSITIONS and (j + 1 >= n or not (
                     words[j + 1].startswith("ال") or j + 1 in owner or words[j + 1] in self.qualifiers)):
                 break  # "الدكتور باسم عوض الله": باسم is a name here, not "in the name of"
-            if w in self.qualifiers or (bare.startswith("ال") and len(bare) > 3 and bare not in self.stop):
+            if w in self.qualifiers or (bare.startswith("ال") and len(bare) > 3
+                                        and bare not in self.strong and bare not in self.weak):
                 j, last, chain = j + 1, ("adj" if _nisba(bare) else "qual"), chain + 1
                 continue
             break
@@ -210,8 +211,10 @@ class TitlePersonRule:
                 if w.endswith(("هم", "هما", "كم")) or (w.endswith("ها") and w not in self.given):
                     end = "weak"  # a possessive is no name: "... مصرعهم", "... لاعتمادها"
                     break
-                if w[0] in "وف" and w not in self.given and (len(w) > 3 or self._closes(w[1:])):
-                    break  # a conjunction: "مروان شربل وغيره", "... ومن", "... فأكد"
+                if w not in self.given and (
+                        (w[0] == "و" and (len(w) > 3 or self._closes(w[1:])))
+                        or (w[0] == "ف" and (w[1:] in self.verbs or self._closes(w[1:])))):
+                    break  # a conjunction: "مروان شربل وغيره", "... ومن", "... فأكد" (not فليحان)
                 if content >= 2 and w not in self.given and w not in self.particles:
                     if words[k - 1].startswith("ال") and not w.startswith("ال"):
                         end = "weak"  # after a family name with the article, only another
