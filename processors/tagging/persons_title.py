@@ -72,6 +72,9 @@ class TitlePersonRule:
         # a title right after these names a unit, street or building after a person
         # ("كتائب الشهيد علي خزام", "مدرسة الشهيد ..."): no person is tagged there
         self.named_after = _forms(cues.named_after)
+        # every word that can open a search, with و/ف attached: one set lookup per word
+        heads = set(self.titles) | self.verbs
+        self._openers = frozenset(heads | {p + h for h in heads for p in "وف"})
 
     # --- per document -------------------------------------------------------------------
 
@@ -84,9 +87,14 @@ class TitlePersonRule:
         n = len(words)
         if n < 3:
             return []
+        if self._openers.isdisjoint(words):
+            return []
         owner = self._span_owner(doc, typed_spans)
         found: dict[str, PersonTag] = {}
+        openers = self._openers
         for i in range(n):
+            if words[i] not in openers:
+                continue
             word = _bare(words[i])
             start = None
             if word in self.verbs and i not in owner and i + 1 < n \
