@@ -19,7 +19,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from khabar.cli.bench.cli import app as bench_app
-    from khabar.cli.es import es_app, kibana_app, search
+    from khabar.cli.es import es_app, kibana_app, reindex, search
     from khabar.cli.evaluate.cli import app as eval_app
     from khabar.cli.feeds import app as feeds_app
     from khabar.cli.rules import app as rules_app
@@ -38,6 +38,7 @@ def _register() -> None:
     app.command(help="Offline clean -> tag -> dedup -> alert over local files; one Article JSON per line.")(process)
     app.command(help="Run the Faust stream processors (a service; scale by starting more).")(worker)
     app.command(help="Search indexed originals from the terminal.")(search)
+    app.command(help="Rebuild the article indices after a mapping change; ingestion keeps running.")(reindex)
     app.command(help="On-call figures from the running services, Kafka and Elasticsearch (80 columns, --json).")(status)
 
 

@@ -140,3 +140,39 @@ def _print_table(hits: list[dict]) -> None:
     console = Console()
     console.print(table)
     console.print(f"{len(hits)} result(s)", style="dim")
+
+
+def reindex(
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (no progress bar)."),
+) -> None:
+    """Rebuild the article indices with the current mappings (run `khabar es setup` first) while
+    ingestion goes on: copy each monthly index into a new one, then switch the aliases."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from khabar.cli.util import print_json
+    from khabar.es.reindex import reindex_articles
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   disable=as_json)
+    tasks: dict[str, int] = {}
+
+    def on_start(indices: list[str]) -> None:
+        for name in indices:
+            tasks[name] = bar.add_task(name, total=None)
+
+    def progress(index: str, done: int, total: int) -> None:
+        bar.update(tasks[index], completed=done, total=total or None)
+
+    async def work(client, settings):
+        with bar:
+            return await reindex_articles(client, settings, progress, on_start)
+
+    report = asyncio.run(_with_client(work))
+    if as_json:
+        print_json(report.as_dict())
+        return
+    for r in report.indices:
+        typer.echo(f"{r.source} -> {r.target}: {r.copied} copied, {r.caught_up} written meanwhile; "
+                   f"{r.month_alias} and {report.alias} now point at it")
+    if not report.indices:
+        typer.echo(f"no indices behind {report.alias}: nothing to rebuild")

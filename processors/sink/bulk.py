@@ -180,7 +180,7 @@ class ArticleSink:
                     not_found.append(op)
                 elif op.is_update and status == 404:
                     self._missing(op, result)
-                elif is_transient_status(status) and (
+                elif is_transient_status(status, reason) and (
                     status not in BOUNDED_STATUS or op.attempts < self.config.max_item_retries
                 ):
                     op.attempts += 1

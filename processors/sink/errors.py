@@ -29,5 +29,12 @@ def is_transient_exception(exc: BaseException) -> bool:
     return isinstance(exc, ApiError) and exc.status_code in TRANSIENT_STATUS
 
 
-def is_transient_status(status: int) -> bool:
+# A write block put on an index on purpose (`khabar reindex` holds one for the seconds of its
+# final catch-up and alias switch): the write goes through once the alias points elsewhere.
+WRITE_BLOCK = "index write (api)"
+
+
+def is_transient_status(status: int, reason: str = "") -> bool:
+    if status == 403 and "cluster_block_exception" in reason and WRITE_BLOCK in reason:
+        return True
     return status in TRANSIENT_STATUS

@@ -1,0 +1,85 @@
+"""`khabar reindex` on the real Elasticsearch: same documents, new indices, aliases switched."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from khabar.es.client import make_client
+from khabar.es.setup import ensure_setup
+from khabar.settings import load_settings
+
+pytestmark = pytest.mark.integration
+
+MONTHS = {"2016.02": ["a1", "a2", "a3"], "2019.01": ["b1", "b2"]}
+
+
+def _docs(month: str, ids: list[str]) -> list[dict]:
+    year, mon = month.split(".")
+    return [{"_id": i, "title": f"خبر {i}", "@timestamp": f"{year}-{mon}-10T12:00:00+00:00",
+             "source": {"id": "wire", "name": "Wire"}, "language": "ar"} for i in ids]
+
+
+async def _setup(settings) -> None:
+    client = make_client(settings)
+    try:
+        await ensure_setup(client, settings)
+    finally:
+        await client.close()
+
+
+def test_reindex_keeps_every_document_and_switches_the_aliases(isolated_env: dict[str, str]) -> None:
+    import asyncio
+
+    settings = load_settings(env={**os.environ, **isolated_env})
+    asyncio.run(_setup(settings))
+    alias = settings.index("articles")
+    es = Elasticsearch(settings.es_url, request_timeout=60)
+    try:
+        for month, ids in MONTHS.items():
+            for doc in _docs(month, ids):
+                doc_id = doc.pop("_id")
+                es.index(index=f"{alias}-{month}", id=doc_id, document=doc)  # as the sink does
+        es.indices.refresh(index=alias)
+        before = sorted(h["_id"] for h in es.search(index=alias, size=100)["hits"]["hits"])
+        assert before == sorted(i for ids in MONTHS.values() for i in ids)
+
+        exe = Path(sys.executable).with_name("khabar")
+        done = subprocess.run([str(exe), "reindex", "--json"], capture_output=True, text=True, timeout=300,
+                              env={**os.environ, **isolated_env})
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        assert [r["source"] for r in report["indices"]] == [f"{alias}-{m}" for m in sorted(MONTHS)]
+        assert [r["copied"] for r in report["indices"]] == [3, 2]
+
+        es.indices.refresh(index=alias)
+        after = sorted(h["_id"] for h in es.search(index=alias, size=100)["hits"]["hits"])
+        assert after == before and es.count(index=alias)["count"] == 5
+        behind = es.indices.get_alias(name=alias).body
+        targets = sorted(r["target"] for r in report["indices"])
+        assert sorted(behind) == targets and all("-r" in t for t in targets)
+        for month in MONTHS:
+            month_alias = es.indices.get_alias(name=f"{alias}-{month}").body
+            [(index, info)] = month_alias.items()
+            assert index.startswith(f"{alias}-{month}-r") and info["aliases"][f"{alias}-{month}"]["is_write_index"]
+        # the sink goes on writing to the month's name: it lands in the new index
+        late = {k: v for k, v in _docs("2016.02", ["a4"])[0].items() if k != "_id"}
+        es.index(index=f"{alias}-2016.02", id="a4", document=late, refresh=True)
+        [hit] = es.search(index=alias, query={"ids": {"values": ["a4"]}})["hits"]["hits"]
+        assert hit["_index"].startswith(f"{alias}-2016.02-r")
+
+        # a second rebuild starts from the first one's indices
+        again = subprocess.run([str(exe), "reindex", "--json"], capture_output=True, text=True, timeout=300,
+                               env={**os.environ, **isolated_env})
+        assert again.returncode == 0, again.stderr
+        assert [r["copied"] for r in json.loads(again.stdout)["indices"]] == [4, 2]
+        es.indices.refresh(index=alias)
+        assert es.count(index=alias)["count"] == 6
+    finally:
+        es.close()
