@@ -22,6 +22,10 @@ FEEDS_STATE = "feeds.state"  # FeedState, compacted (created by ingest.state.ens
 # doc key), compacted + deleted after the dedup window. The dedup index lives in the worker's
 # local store and is rebuilt from this topic when the worker takes `articles.cleaned`.
 FINGERPRINTS = "dedup.fingerprints"
+# The alert state log: ONE message per article that changed alert state (the keys its evaluation
+# wrote, None = deleted), replayed in order to rebuild the worker's local alert store. Not
+# compacted (a message holds several keys); deleted once every entry it wrote has expired.
+ALERT_STATE = "alerts.state"
 
 # name -> partitions of the topics created up front. `articles.cleaned` has ONE partition:
 # dedup and burst alerts must see every article in one place (see processors/app.py).
@@ -33,6 +37,7 @@ PIPELINE_TOPICS: dict[str, int] = {
     ALERTS: 4,
     DLQ: 4,
     FINGERPRINTS: 1,
+    ALERT_STATE: 1,
 }
 FEEDS_STATE_PARTITIONS = 1
 
@@ -42,14 +47,19 @@ IN_FLIGHT_TOPICS: tuple[str, ...] = (RAW, CLEANED, ENRICHED, UPDATES, ALERTS)
 
 
 DAY_MS = 86_400_000
+ALERT_STATE_DAYS = 14  # the alert engine's link_ttl, its longest-lived entries
 
 
 def topic_configs(settings: Settings) -> dict[str, dict[str, str]]:
     """Broker configs of the topics that need them (name without prefix -> config)."""
     # a fingerprint is needed for the dedup window after its last write; one day of slack
     retention_ms = int((settings.dedup_window_days + 1) * DAY_MS)
+    # alert entries live at most ALERT_STATE_DAYS (links of an original to its alerts)
+    alert_ms = int((ALERT_STATE_DAYS + 1) * DAY_MS)
     return {FINGERPRINTS: {"cleanup.policy": "compact,delete", "retention.ms": str(retention_ms),
-                           "segment.ms": str(min(retention_ms, DAY_MS))}}
+                           "segment.ms": str(min(retention_ms, DAY_MS))},
+            ALERT_STATE: {"cleanup.policy": "delete", "retention.ms": str(alert_ms),
+                          "segment.ms": str(DAY_MS)}}
 
 
 def ensure_topics(settings: Settings, partitions: dict[str, int] | None = None) -> list[str]:

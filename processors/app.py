@@ -8,8 +8,8 @@ Topology (why it is shaped this way):
 - stateful agent (dedup + alert) -> `articles.enriched` (every article, duplicates included),
   `articles.updates` (partial updates such as an original's copy count), `alerts`. Dedup keeps its index in a local RocksDB store and logs one record
   per article to `dedup.fingerprints`, from which a worker that takes the partition rebuilds
-  the index (processors/dedup/log.py); alert state is a Faust RocksDB table whose expiry
-  lists are kept in memory and re-derived from its entries (processors/alerts/store.py).
+  the index (processors/dedup/log.py); the alert engine keeps its store locally too and logs
+  ONE message per article with the keys it wrote to `alerts.state` (processors/statelog.py).
 - sink agent: enriched + updates + alerts -> Elasticsearch in bulk batches; the batch's
   offsets are acknowledged only after Elasticsearch acknowledged (take_events acks after the
   loop body), so a crash replays, and deterministic `_id`s make the replay an overwrite.
@@ -31,14 +31,13 @@ from khabar.logs import get_logger
 from khabar.models import Alert, Article, ArticleUpdate, DeadLetter, RawArticle
 from khabar.settings import Settings
 from processors import metrics
-from processors.dedup.log import Journal, open_local_store, rebuild
+from processors.dedup.log import Journal, rebuild
 from processors.pipeline import StageError, StatefulStages, clean_and_tag
 from processors.sink.stream import SINK_TOPICS, SinkMessage, StreamSink
+from processors.statelog import decode, encode, open_local_store, read_messages
 
 log = get_logger("khabar.processors")
 
-ROCKSDB_OPTIONS = {"driver": "rocksdict", "block_cache_size": 64 * 1024 * 1024,
-                   "block_cache_compressed_size": 16 * 1024 * 1024}
 SINK_BATCH = 500
 SINK_WITHIN_S = 1.0
 # One request per message was a quarter of the worker's CPU: let the producer batch (a few ms
@@ -92,11 +91,7 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
     alerts_topic = topic(topics.ALERTS)
     dlq_topic = topic(topics.DLQ)
     fingerprints_topic = topic(topics.FINGERPRINTS, partitions=topics.PIPELINE_TOPICS[topics.FINGERPRINTS])
-
-    # JSON values (the app's default serializer): the stage stores hold only JSON types
-    table_kwargs = {"default": None, "partitions": 1, "key_type": str,
-                    "options": dict(ROCKSDB_OPTIONS)}
-    alert_table = app.Table("alert-state", **table_kwargs)
+    alert_state_topic = topic(topics.ALERT_STATE, partitions=topics.PIPELINE_TOPICS[topics.ALERT_STATE])
 
     async def dead_letter(key: Any, record: Any, stage: str, error: str) -> None:
         metrics.DEAD_LETTERS.labels(stage).inc()
@@ -130,6 +125,7 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
             await cleaned_topic.send(key=article.id.encode(), value=article.model_dump_json(by_alias=True).encode())
 
     journal = Journal()
+    alert_writes: list[dict[str, Any]] = []
     stages: dict[str, Any] = {}
     cleaned_name = settings.topic(topics.CLEANED)
 
@@ -142,19 +138,26 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
         stages["owns"] = owns
 
     async def stateful() -> StatefulStages:
-        # built lazily: the table must be bound to the running app, the index rebuilt from the log
+        # built lazily: the local stores are rebuilt from their logs when the partition is taken
         if "s" not in stages:
-            await app.producer.flush()  # our own records first
-            if "store" in stages:
-                stages.pop("store").close()
-            store = stages["store"] = open_local_store(settings.state_dir / "dedup-index")
-            built = StatefulStages(store, alert_table, settings.dedup_window_days, rules, journal=journal,
-                                   alert_slots={})
+            started = time.monotonic()
+            await app.producer.flush()  # our own log messages first
+            for name in ("dedup-index", "alert-state"):
+                if name in stages:
+                    stages.pop(name).close()
+            dedup_store = stages["dedup-index"] = open_local_store(settings.state_dir / "dedup-index")
+            alert_store = stages["alert-state"] = open_local_store(settings.state_dir / "alert-state")
+            built = StatefulStages(dedup_store, alert_store, settings.dedup_window_days, rules,
+                                   journal=journal, alert_slots={}, alert_journal=alert_writes.append)
             stats = await rebuild(built.deduplicator, settings.kafka_bootstrap,
                                   settings.topic(topics.FINGERPRINTS))
-            slotted = built.alert_engine.rebuild_slots(list(alert_table.items()))
-            log.info("dedup_state_rebuilt", records=stats.records, docs=stats.keys, kept=stats.kept,
-                     seconds=round(stats.seconds, 2), alert_entries=slotted)
+            evaluations: list[Any] = []
+            await read_messages(settings.kafka_bootstrap, settings.topic(topics.ALERT_STATE),
+                                lambda _key, value: evaluations.append(decode(value)) if value else None)
+            entries = built.alert_engine.restore(evaluations)
+            log.info("state_rebuilt", dedup_records=stats.records, dedup_docs=stats.kept,
+                     alert_messages=len(evaluations), alert_entries=entries, dedup_seconds=round(stats.seconds, 2),
+                     seconds=round(time.monotonic() - started, 2))
             stages["s"] = built
         return stages["s"]
 
@@ -162,9 +165,12 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
     async def dedup_alert_agent(stream: faust.StreamT) -> None:
         async for key, value in stream.items():
             await process_cleaned(await stateful(), key, value)
-            # the article's dedup records; Faust flushes them before committing its offset
+            # the article's state log messages; Faust flushes them before committing its offset
             for record_key, record in journal.drain():
                 await fingerprints_topic.send(key=record_key, value=record)
+            for writes in alert_writes:
+                await alert_state_topic.send(key=key, value=encode(writes))
+            alert_writes.clear()
 
     async def process_cleaned(stateful_stages: StatefulStages, key: Any, value: Any) -> None:
         metrics.STAGE_IN.labels("dedup").inc()

@@ -64,6 +64,7 @@ class StatefulStages:
         rules: list | None = None,
         journal: Any = None,
         alert_slots: MutableMapping[str, Any] | None = None,
+        alert_journal: Any = None,
     ) -> None:
         from processors.alerts.stage import AlertEngine
         from processors.dedup.stage import Deduplicator
@@ -71,7 +72,7 @@ class StatefulStages:
         # journal: told every dedup record written (the stream logs only those, see dedup/log.py)
         self.deduplicator = Deduplicator(dedup_store, window_days=window_days, journal=journal)
         # alert_slots: the alert store's expiry lists kept apart (derived, not logged)
-        self.alert_engine = AlertEngine(rules or [], alert_store, slots=alert_slots)
+        self.alert_engine = AlertEngine(rules or [], alert_store, slots=alert_slots, journal=alert_journal)
 
     def process(self, article: Article, now: datetime | None = None) -> Outcome:
         dedup = run_stage("dedup", self.deduplicator.check, article, now)

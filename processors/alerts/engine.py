@@ -16,7 +16,7 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -27,7 +27,7 @@ from processors.alerts.burst import BurstCounter
 from processors.alerts.conditions import ArticleView, Match, evaluate
 from processors.alerts.places import PlaceIndex, load_place_index
 from processors.alerts.rules import Rule
-from processors.alerts.store import TimedStore, WriteBuffer
+from processors.alerts.store import TimedStore, WriteBuffer, apply_writes
 
 MAX_IDS_PER_ALERT = 100  # article_ids/sources kept on an alert; `count` keeps counting
 
@@ -74,10 +74,12 @@ class AlertEngine:
         places: PlaceIndex | Callable[[], PlaceIndex] | None = None,
         link_ttl: timedelta = timedelta(days=14),
         slots: MutableMapping[str, Any] | None = None,
+        journal: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.rules = [r for r in rules if r.enabled]
-        # writes of one evaluate() are folded per key (each is a changelog message in the stream)
-        self.buffer = WriteBuffer(store)
+        # writes of one evaluate() are folded per key; `journal` gets them as one dict
+        self.store = store
+        self.buffer = WriteBuffer(store, journal)
         self.timed = TimedStore(self.buffer, slots)
         self.bursts = BurstCounter(self.timed)
         self.link_ttl = link_ttl.total_seconds()
@@ -106,6 +108,12 @@ class AlertEngine:
     def rebuild_slots(self, items: Any) -> int:
         """Re-derive the local expiry slots from the store's entries (a worker took the partition)."""
         return self.timed.rebuild_slots(items)
+
+    def restore(self, journaled: Iterable[dict[str, Any]]) -> int:
+        """Rebuild the store from journaled evaluations (oldest first), then the expiry slots."""
+        for writes in journaled:
+            apply_writes(self.store, writes)
+        return self.rebuild_slots(list(self.store.items()))
 
     # --- store helpers ------------------------------------------------------------------
 

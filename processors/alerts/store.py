@@ -16,7 +16,7 @@ takes the partition (`rebuild_slots`): every logged write is then an entry itsel
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
 SLOT_SECONDS = 300
@@ -112,10 +112,16 @@ _DELETED = object()
 
 
 class WriteBuffer(MutableMapping):
-    """Reads through, writes held until `flush()`: one logged write per key per article."""
+    """Reads through, writes held until `flush()`: one logged write per key per article.
 
-    def __init__(self, store: MutableMapping[str, Any]) -> None:
+    `journal`, if given, is told each flush's writes as one dict (key -> value, None for a
+    deletion): the stream logs them as ONE message per article (processors/statelog.py).
+    """
+
+    def __init__(self, store: MutableMapping[str, Any],
+                 journal: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.store = store
+        self.journal = journal
         self.pending: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
@@ -163,4 +169,16 @@ class WriteBuffer(MutableMapping):
                     del store[key]
             else:
                 store[key] = value
+        if self.journal is not None and self.pending:
+            self.journal({k: None if v is _DELETED else v for k, v in self.pending.items()})
         self.pending.clear()
+
+
+def apply_writes(store: MutableMapping[str, Any], writes: dict[str, Any]) -> None:
+    """Replay one journaled flush onto a store (None = deleted)."""
+    for key, value in writes.items():
+        if value is None:
+            if key in store:
+                del store[key]
+        else:
+            store[key] = value

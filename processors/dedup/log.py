@@ -15,23 +15,15 @@ a commit), so a replayed article finds its own record and is treated as a revisi
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from processors.statelog import decode, encode, open_local_store, read_messages
+
+__all__ = ["Journal", "RebuildStats", "decode", "encode", "open_local_store", "read_latest", "rebuild"]
+
 RESTORE_CHUNK = 2000
-
-
-def encode(record: dict[str, Any]) -> bytes:
-    return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def decode(value: bytes) -> dict[str, Any]:
-    return json.loads(value)
 
 
 class Journal:
@@ -51,21 +43,6 @@ class Journal:
         return out
 
 
-def open_local_store(path: Path) -> Any:
-    """An empty RocksDB store (rocksdict) at `path`: the index is always rebuilt from the log."""
-    from rocksdict import Options, Rdict, WriteOptions
-
-    shutil.rmtree(path, ignore_errors=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    options = Options()
-    options.create_if_missing(True)
-    store = Rdict(str(path), options)
-    write = WriteOptions()
-    write.disable_wal = True  # nothing here needs to survive a crash: the log is the truth
-    store.set_write_options(write)
-    return store
-
-
 @dataclass
 class RebuildStats:
     records: int  # messages read (every version, before compaction caught up)
@@ -74,44 +51,16 @@ class RebuildStats:
     seconds: float
 
 
-async def read_latest(bootstrap: str, topic: str,
-                      progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, dict[str, Any]], int]:
-    """Latest record per key of the (one-partition) log, up to its end now; and messages read."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                auto_offset_reset="earliest", max_partition_fetch_bytes=8 << 20,
-                                fetch_max_bytes=32 << 20)
-    await consumer.start()
+async def read_latest(bootstrap: str, topic: str) -> tuple[dict[str, dict[str, Any]], int]:
+    """Latest record per key of the log (what compaction converges to); and messages read."""
     latest: dict[str, dict[str, Any]] = {}
-    read = 0
-    try:
-        partitions = consumer.partitions_for_topic(topic) or {0}
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
-        ends = await consumer.end_offsets(tps)
-        await consumer.seek_to_beginning(*tps)
-        remaining = {tp for tp in tps if ends[tp] > 0}
-        while remaining:
-            batches = await consumer.getmany(*remaining, timeout_ms=1000, max_records=5000)
-            for tp, messages in batches.items():
-                for message in messages:
-                    if message.offset >= ends[tp]:
-                        continue
-                    read += 1
-                    key = message.key.decode()
-                    if message.value is None:
-                        latest.pop(key, None)
-                    else:
-                        latest.pop(key, None)
-                        latest[key] = decode(message.value)
-            for tp in list(remaining):
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
-            if progress is not None:
-                progress(read, sum(ends.values()))
-    finally:
-        await consumer.stop()
+
+    def apply(key: str, value: bytes | None) -> None:
+        latest.pop(key, None)  # keep the order of last writes
+        if value is not None:
+            latest[key] = decode(value)
+
+    read = await read_messages(bootstrap, topic, apply)
     return latest, read
 
 

@@ -241,3 +241,34 @@ def test_engine_from_the_shipped_rules_file():
     eng._places = PLACES
     out = eng.evaluate(make_article("a1", places=[place("town-ariha")], killed=60), now=T0)
     assert set(out.article.alerts) == {"idlib-deaths-10", "mass-casualty-50"}
+
+
+def test_a_worker_rebuilt_from_the_journal_of_one_message_per_article_goes_on_the_same(tmp_path):
+    """The stream logs each evaluation's writes as one message; replaying them rebuilds the state."""
+    from processors.statelog import decode, encode, open_local_store
+
+    stream = [clash(f"a{i}", f"s{i % 4}", i * 7) for i in range(6)]
+    stream += [make_article(f"d{i}", places=[place("town-ariha")], killed=15, minutes=50 + i) for i in range(3)]
+    stream += [make_article("c1", places=[place("town-ariha")], killed=15, minutes=60,
+                            copy_of="d0")]
+    when = [T0 + timedelta(minutes=i * 7) for i in range(len(stream))]
+
+    reference = engine([CLASH_BURST, DEATHS])
+    expected = [reference.evaluate(a, now=t) for a, t in zip(stream, when, strict=True)]
+
+    logged: list[bytes] = []
+    first = AlertEngine([CLASH_BURST, DEATHS], {}, places=PLACES, slots={},
+                        journal=lambda writes: logged.append(encode(writes)))
+    half = 5
+    got = [first.evaluate(a, now=t) for a, t in zip(stream[:half], when[:half], strict=True)]
+    assert 0 < len(logged) <= half  # at most one message per article
+    second = AlertEngine([CLASH_BURST, DEATHS], open_local_store(tmp_path / "alert-state"), places=PLACES,
+                         slots={})
+    assert second.restore(decode(m) for m in logged) > 0
+    got += [second.evaluate(a, now=t) for a, t in zip(stream[half:], when[half:], strict=True)]
+
+    def key(out):
+        return (out.article.alerts, [(a.id, a.count, a.sources) for a in out.alerts],
+                [(a.id, a.count) for a in out.updates])
+    assert [key(o) for o in got] == [key(o) for o in expected]
+    assert any(o.updates for o in got[half:]) and any(o.alerts for o in got[half:])
