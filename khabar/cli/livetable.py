@@ -97,7 +97,7 @@ def waiting_for(sources: dict[str, dict], stages: dict[str, dict[str, float]], n
         return "; ".join(parts)
     upcoming = sorted((st["next_poll"], sid) for sid, st in sources.items() if st.get("next_poll"))
     failing = sum(1 for st in sources.values() if st.get("error_streak"))
-    line = "idle: all articles indexed"
+    line = "idle: nothing in flight"
     if upcoming:
         line += f"; waiting for the next poll: {upcoming[0][1]} {when(upcoming[0][0], now)}"
     if failing:

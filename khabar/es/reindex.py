@@ -11,8 +11,8 @@ the sink created, or an earlier rebuild `<prefix>articles-YYYY.MM-r<stamp>`):
    mappings; it is taken out of the search alias until it is complete;
 2. copy S into N (scroll + bulk), keeping each document's version
    (`version_type: external`) while the sink goes on writing to S;
-3. put a write block on S (the sink waits on blocked writes, it does not dead-letter them)
-   and copy again: only documents written or updated since step 2 have a newer version and
+3. put a write block on S (the sink waits on blocked writes, it does not dead-letter them),
+   refresh it (a scroll sees only refreshed writes) and copy again: only documents written or updated since step 2 have a newer version and
    are copied, the rest are skipped as version conflicts;
 4. in one alias update: delete S, point the month's name `<prefix>articles-YYYY.MM` at N as
    its write index (the sink writes to that name) and add N to the search alias.
@@ -103,9 +103,11 @@ async def rebuild_one(client: AsyncElasticsearch, alias: str, source: str, stamp
     await client.indices.create(index=target)
     await client.indices.update_aliases(actions=[{"remove": {"index": target, "alias": alias}}])
     rebuilt = Rebuilt(source=source, target=target, month_alias=month)
+    await client.indices.refresh(index=source)
     rebuilt.copied = await _copy(client, source, target, source, progress)
     await client.indices.add_block(index=source, block="write")
     try:
+        await client.indices.refresh(index=source)  # a scroll sees only refreshed writes
         rebuilt.caught_up = await _copy(client, source, target, source, progress)
         await client.indices.update_aliases(actions=[
             {"remove_index": {"index": source}},

@@ -83,3 +83,47 @@ def test_reindex_keeps_every_document_and_switches_the_aliases(isolated_env: dic
         assert es.count(index=alias)["count"] == 6
     finally:
         es.close()
+
+
+async def test_the_sink_keeps_writing_while_the_indices_are_rebuilt(isolated_env: dict[str, str]) -> None:
+    """Articles the real sink writes during a rebuild (some hit the write block) all end up
+    in the new indices; none is dead-lettered."""
+    import asyncio
+
+    from khabar.cli.bench.samples import sample_articles
+    from khabar.es.reindex import reindex_articles
+    from processors.sink.bulk import ArticleSink, IndexArticle, SinkConfig
+
+    settings = load_settings(env={**os.environ, **isolated_env})
+    client = make_client(settings)
+    letters: list = []
+
+    async def dlq(letter) -> None:
+        letters.append(letter)
+
+    try:
+        await ensure_setup(client, settings)
+        sink = ArticleSink(client, settings, dlq, text_mode="fallback",
+                           config=SinkConfig(chunk_size=20, initial_backoff_s=0.05, max_backoff_s=0.2))
+        articles = sample_articles(400, seed=31)
+        first, later = articles[:200], articles[200:]
+        await sink.write([IndexArticle(a) for a in first])
+        alias = settings.index("articles")
+        rebuilding = asyncio.create_task(reindex_articles(client, settings))
+        written = 0
+        while written < len(later) or not rebuilding.done():  # small writes all through the rebuild
+            start = written % len(later)  # once all are written, write them again (idempotent)
+            batch = later[start:start + 10]
+            result = await asyncio.wait_for(sink.write([IndexArticle(a) for a in batch]), timeout=120)
+            assert len(result.indexed) == len(batch)
+            written += len(batch)
+            await asyncio.sleep(0.02)
+        report = await asyncio.wait_for(rebuilding, timeout=300)
+        assert report.indices and not letters
+        await client.indices.refresh(index=alias)
+        found = await client.search(index=alias, size=1000, source=False, query={"match_all": {}})
+        assert sorted(h["_id"] for h in found["hits"]["hits"]) == sorted({a.id for a in articles})
+        rebuilt = {r.source for r in report.indices}
+        assert not any(h["_index"] in rebuilt for h in found["hits"]["hits"])  # the old indices are gone
+    finally:
+        await client.close()

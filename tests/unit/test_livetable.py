@@ -50,7 +50,7 @@ def test_second_run_shows_every_saved_source_at_once_in_80_columns() -> None:
     assert "refused" in text  # the error wraps in its column, it is not cut
     assert "never polled" in next(line for line in lines if "new-feed" in line)
     words = " ".join(text.split())
-    assert words.endswith("idle: all articles indexed; waiting for the next poll: samples-seeds in 48s; "
+    assert words.endswith("idle: nothing in flight; waiting for the next poll: samples-seeds in 48s; "
                           "1 source(s) failing")
 
 
