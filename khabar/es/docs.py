@@ -9,6 +9,7 @@ Where the cluster lacks the `arabic` analyzer (text mode "fallback") the documen
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,15 @@ def monthly_index(settings: Settings, when: datetime) -> str:
         when = when.replace(tzinfo=UTC)
     when = when.astimezone(UTC)
     return f"{settings.index('articles')}-{when:%Y.%m}"
+
+
+def write_name(settings: Settings, index: str) -> str:
+    """The name to write to for a document found in `index`: a rebuilt monthly index
+    `<alias>-YYYY.MM-r<stamp>` (khabar reindex) is written through its month alias
+    `<alias>-YYYY.MM`, which a later rebuild moves to its successor in one step."""
+    alias = settings.index("articles")
+    match = re.fullmatch(re.escape(alias) + r"-(\d{4}\.\d{2})-r\d{14,}", index)
+    return f"{alias}-{match.group(1)}" if match else index
 
 
 def article_index(settings: Settings, article: Article) -> str:

@@ -129,7 +129,7 @@ async def reindex_articles(client: AsyncElasticsearch, settings: Settings,
     sources = sorted(name for name in found.body if name != "error" and isinstance(found.body[name], dict))
     if on_start is not None:
         on_start(sources)
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")  # two runs in one second differ
     report = ReindexReport(alias=alias)
     for source in sources:
         report.indices.append(await rebuild_one(client, alias, source, stamp, progress))

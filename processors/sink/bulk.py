@@ -26,7 +26,7 @@ from elastic_transport import SerializationError
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
-from khabar.es.docs import article_doc, article_index, monthly_index, partial_with_match
+from khabar.es.docs import article_doc, article_index, monthly_index, partial_with_match, write_name
 from khabar.es.setup import installed_text_mode
 from khabar.es.templates import TextMode
 from khabar.logs import get_logger
@@ -298,7 +298,7 @@ class ArticleSink:
             if index is None:
                 self._missing(op, result)
                 continue
-            op.action = {**op.action, "_index": index}
+            op.action = {**op.action, "_index": write_name(self.settings, index)}
             op.resolved = True
             ready.append(op)
         return ready

@@ -127,3 +127,46 @@ async def test_the_sink_keeps_writing_while_the_indices_are_rebuilt(isolated_env
         assert not any(h["_index"] in rebuilt for h in found["hits"]["hits"])  # the old indices are gone
     finally:
         await client.close()
+
+
+async def test_an_update_aimed_at_an_index_a_rebuild_deleted_finds_the_new_one(isolated_env: dict[str, str]) -> None:
+    """A copy-count update the sink resolved to an index just before `khabar reindex`
+    deleted it is resolved again, not reported missing."""
+    from khabar.cli.bench.samples import sample_articles
+    from khabar.es.reindex import reindex_articles
+    from khabar.models import ArticleUpdate
+    from processors.sink.bulk import ArticleSink, IndexArticle
+
+    class RebuildAfterLocating(ArticleSink):
+        """The real sink, with a real rebuild run right after it located the document."""
+
+        rebuilt = False
+
+        async def _locate(self, ids: list[str]) -> dict[str, str]:
+            found = await super()._locate(ids)
+            if not self.rebuilt:
+                self.rebuilt = True
+                await reindex_articles(self.client, self.settings)
+            return found
+
+    settings = load_settings(env={**os.environ, **isolated_env})
+    client = make_client(settings)
+    letters: list = []
+
+    async def dlq(letter) -> None:
+        letters.append(letter)
+
+    try:
+        await ensure_setup(client, settings)
+        [article] = sample_articles(1, seed=5)
+        await ArticleSink(client, settings, dlq, text_mode="fallback").write([IndexArticle(article)])
+        await reindex_articles(client, settings)  # the document now lives in a `-r` index
+        sink = RebuildAfterLocating(client, settings, dlq, text_mode="fallback")
+        result = await sink.write([ArticleUpdate(id=article.id, partial={"dedup": {"copies": 5}})])
+        assert sink.rebuilt and result.missing == [] and result.indexed == [article.id] and not letters
+        alias = settings.index("articles")
+        await client.indices.refresh(index=alias)
+        [hit] = (await client.search(index=alias, query={"ids": {"values": [article.id]}}))["hits"]["hits"]
+        assert hit["_source"]["dedup"]["copies"] == 5 and "-r" in hit["_index"]
+    finally:
+        await client.close()
