@@ -40,6 +40,9 @@ class Settings(BaseModel):
     metrics_port_file: Path | None = None  # a worker writes the port it serves on here (`khabar run` reads it)
     ready_max_lag: int = 10000  # /readyz of a worker fails above this lag on its partitions
     health_interval_s: float = 5.0  # how often /readyz checks Kafka, Elasticsearch and lag
+    # a worker killed without leaving its group holds its partitions this long; a restarted or
+    # surviving worker waits for it (was Faust's 60 s default; a clean stop leaves at once)
+    kafka_session_timeout_s: float = Field(default=15.0, ge=6.0, le=300.0)
     dedup_window_days: float = 14.0
     retention_days: int = 365
     log_format: str = "auto"  # auto | json | console

@@ -74,6 +74,8 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
         broker_commit_every=SINK_BATCH,
         broker_commit_interval=1.0,
         stream_recovery_delay=0.0,
+        broker_session_timeout=settings.kafka_session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.kafka_session_timeout_s / 5),
     )
 
     def topic(name: str, partitions: int | None = None, compacted: bool = False) -> faust.TopicT:
