@@ -36,7 +36,12 @@ def _entry(probe: Any, sid: str, name: str | None, url: str, category: str | Non
         entry["enabled"] = False
     if category:
         entry["tags"] = [category]
-    Source.model_validate(entry)
+    try:
+        Source.model_validate(entry)
+    except ValueError as exc:
+        err = exc.errors()[0] if hasattr(exc, "errors") else {"loc": (), "msg": str(exc)}
+        where = ".".join(str(p) for p in err["loc"])
+        raise UserError(f"{url}: not a valid feeds entry: {where + ': ' if where else ''}{err['msg']}") from None
     return entry
 
 

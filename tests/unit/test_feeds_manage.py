@@ -112,6 +112,14 @@ def test_add_skips_a_duplicate_url_and_refuses_a_broken_feed(server, feeds_file)
     assert ids == ["arabic-wire-old", "wire"]
 
 
+def test_add_with_an_invalid_id_is_a_one_line_error(server, feeds_file):
+    done = khabar("feeds", "add", server.url("/english.xml"), "--id", "Bad Id", "--feeds", str(feeds_file))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().endswith("not a valid feeds entry: id: Value error, id must be lowercase letters, "
+                                        "digits, '.', '_' or '-' (max 100)")
+    assert feeds_file.read_text(encoding="utf-8") == FEEDS
+
+
 def test_check_reports_each_feed_and_fails_when_one_fails(tmp_path, server, feeds_file):
     assert runner.invoke(app, ["import", str(_opml(tmp_path, server)), "--feeds", str(feeds_file)]).exit_code == 0
     text = feeds_file.read_text(encoding="utf-8").replace("enabled: false  # inline", "# inline")
