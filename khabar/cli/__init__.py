@@ -19,6 +19,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from khabar.cli.bench.cli import app as bench_app
+    from khabar.cli.dlq import app as dlq_app
     from khabar.cli.es import es_app, kibana_app, reindex, search
     from khabar.cli.evaluate.cli import app as eval_app
     from khabar.cli.feeds import app as feeds_app
@@ -33,6 +34,7 @@ def _register() -> None:
     app.add_typer(rules_app, name="rules", help="Alert rules: validate and try them.")
     app.add_typer(es_app, name="es", help="Elasticsearch templates and indices.")
     app.add_typer(kibana_app, name="kibana", help="Kibana dashboards.")
+    app.add_typer(dlq_app, name="dlq", help="Dead letters: list, show and replay them.")
     app.add_typer(bench_app, name="bench", help="Benchmarks (JSON), each beside a raw baseline.")
     app.command(help="Stack + pollers + workers; --once polls every source once and drains.")(run)
     app.command(help="Offline clean -> tag -> dedup -> alert over local files; one Article JSON per line.")(process)

@@ -46,11 +46,17 @@ def run(
     ensure_topics(settings)
     _es_setup(settings)
     supervisor = Supervisor(settings, 0 if ingest_only else workers)
+    failed_once = False
     try:
         supervisor.start_workers()
         if once:
             summary = _run_once(settings, sources, supervisor, timeout)
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+            if summary["dead_lettered"]:
+                print(f"khabar: {summary['dead_lettered']} article(s) dead-lettered; see them with "
+                      f"`khabar dlq list --since {_since_arg(summary['seconds'])}`, replay after a fix "
+                      "with `khabar dlq replay`", file=sys.stderr)
+                failed_once = True
         else:
             from khabar.cli.livestatus import run_forever
 
@@ -65,6 +71,13 @@ def run(
                 health.stop()
     finally:
         supervisor.stop_workers()
+    if failed_once:
+        raise typer.Exit(1)
+
+
+def _since_arg(seconds: float) -> str:
+    """A `--since` that covers this run's letters (its duration plus a margin), in minutes."""
+    return f"{int(seconds // 60) + 2}m"
 
 
 def _start_health(settings, supervisor, ingest_only: bool):
