@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test unit lint stack-up stack-down clean
+.PHONY: install run test unit lint faults stack-up stack-down clean
 
 install: $(STAMP)
 
@@ -25,10 +25,16 @@ run: install
 # The whole suite (unit + integration against the real local Kafka and Elasticsearch).
 # Starts the local stack when it is not up and stops what it started, also on failure.
 test: install lint
-	$(BIN)/python tests/with_stack.py $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python tests/with_stack.py $(BIN)/pytest -q -p no:cacheprovider -m "not faults" $(PYTEST_ARGS)
+
+# Fault injection (issue 12): Elasticsearch frozen/killed, Kafka killed, on a stack of its own
+# (ports 39092/39200, started and stopped by the tests). The fast cases (kill -9 of a worker,
+# a write block) are in tests/integration/test_faults_fast.py and run in `make test`.
+faults: install
+	$(BIN)/pytest -q -p no:cacheprovider -s -m faults tests/faults $(PYTEST_ARGS)
 
 unit: install
-	$(BIN)/pytest -q -m "not integration" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -m "not integration and not faults" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check khabar ingest processors tests
