@@ -97,7 +97,7 @@ class KafkaSink:
     async def send_dead_letters(self, letters: list[DeadLetter]) -> None:
         """Entries ingest could not turn into RawArticles (key: the source id)."""
         futures = [self.producer.send(self.dlq_topic, key=str((d.record or {}).get("source", "ingest")),
-                                      value=d.model_dump_json()) for d in letters]
+                                      value=d.to_json()) for d in letters]
         await _wait(futures)
 
     def warm_up(self) -> None:

@@ -7,6 +7,7 @@ acceptance checks, so change them only together with DESIGN.md.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -114,6 +115,7 @@ class ArticleFields(Record):
     event_types: list[str] = Field(default_factory=list)
     casualties: Casualties = Field(default_factory=Casualties)
     alerts: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # what a stage changed and why (dates, truncation)
 
     @classmethod
     def from_raw(cls, raw: RawArticle) -> Article:  # type: ignore[valid-type]
@@ -129,6 +131,7 @@ class ArticleFields(Record):
             published_at=raw.published_at,
             fetched_at=raw.fetched_at,
             timestamp=raw.published_at or raw.fetched_at,
+            notes=list(raw.notes),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -171,11 +174,31 @@ class ArticleUpdate(Record):
         return self.model_dump_json().encode()
 
 
+DEAD_LETTER_RECORD_MAX = 256 * 1024  # bytes of the record's JSON a dead letter carries
+
+
 class DeadLetter(Record):
     record: Any
     stage: str
     error: str
     at: datetime = Field(default_factory=utcnow)
+
+    def to_json(self, fallback: str | None = None) -> bytes:
+        """Always serialisable and bounded, whatever the record holds: ASCII JSON (a lone
+        surrogate is escaped, not an error), the record cut to DEAD_LETTER_RECORD_MAX bytes
+        with its size noted, and a record too deep to encode replaced by `fallback` (the
+        message as received) or its type. The DLQ path must never raise on a bad record."""
+        record: Any = self.record
+        try:
+            text = json.dumps(record, ensure_ascii=True, default=str)
+        except (RecursionError, ValueError, TypeError) as exc:
+            record = fallback if fallback is not None else f"<record not serialisable: {type(exc).__name__}>"
+            text = json.dumps(record, ensure_ascii=True)
+        if len(text) > DEAD_LETTER_RECORD_MAX:
+            record = {"truncated": text[:DEAD_LETTER_RECORD_MAX], "record_bytes": len(text)}
+        body = {"record": record, "stage": str(self.stage)[:200], "error": str(self.error)[:4000],
+                "at": self.at.isoformat()}
+        return json.dumps(body, ensure_ascii=True).encode("ascii")
 
 
 class Alert(Record):

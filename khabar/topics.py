@@ -105,8 +105,20 @@ def check_group_is_ours(settings: Settings) -> None:
         admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000)
     except NoBrokersAvailable:
         raise ServiceUnavailable(f"Kafka not reachable at {settings.kafka_bootstrap}") from None
+    import time
+
+    from kafka.errors import KafkaError
+
+    offsets: dict = {}
     try:
-        offsets = admin.list_consumer_group_offsets(settings.faust_app_id)
+        for attempt in range(15):  # a broker that just started has no group coordinator yet
+            try:
+                offsets = admin.list_consumer_group_offsets(settings.faust_app_id)
+                break
+            except KafkaError as exc:
+                if attempt == 14:
+                    log.warning("group_check_skipped", group=settings.faust_app_id, error=repr(exc))
+                time.sleep(2)
     finally:
         admin.close()
     foreign = foreign_topics({tp.topic for tp in offsets}, settings)

@@ -28,7 +28,14 @@ from pydantic import ValidationError
 
 from khabar import topics
 from khabar.logs import get_logger
-from khabar.models import Alert, Article, ArticleUpdate, DeadLetter, RawArticle
+from khabar.models import (
+    DEAD_LETTER_RECORD_MAX,
+    Alert,
+    Article,
+    ArticleUpdate,
+    DeadLetter,
+    RawArticle,
+)
 from khabar.settings import Settings
 from processors import metrics
 from processors.dedup.log import Journal, rebuild
@@ -97,23 +104,33 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
 
     async def dead_letter(key: Any, record: Any, stage: str, error: str) -> None:
         metrics.DEAD_LETTERS.labels(stage).inc()
+        fallback = None
         if isinstance(record, bytes | bytearray):
+            fallback = _decode(record)[:DEAD_LETTER_RECORD_MAX]
             try:
                 record = json.loads(record)
-            except ValueError:
-                record = _decode(record)
+            except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
+                record = fallback
         letter = DeadLetter(record=record, stage=stage, error=error)
-        log.warning("dead_letter", stage=stage, error=error, key=_decode(key) if key else None)
-        await dlq_topic.send(key=key, value=letter.model_dump_json().encode())
+        log.warning("dead_letter", stage=stage, error=error[:500], key=_decode(key)[:200] if key else None)
+        await dlq_topic.send(key=key, value=letter.to_json(fallback))
 
     async def decode_and_run(key: Any, value: Any, model: type, fn) -> Any:
         """`fn(model(value))`, or None after dead-lettering what could not be decoded or handled."""
         try:
-            return fn(model.model_validate_json(value))
+            record = model.model_validate_json(value)
         except ValidationError as exc:
             await dead_letter(key, value, "decode", f"not a valid {model.__name__}: {exc.errors()[0]['msg']}")
+            return None
+        except Exception as exc:  # noqa: BLE001 - RecursionError on deep JSON, anything else: never lose it
+            await dead_letter(key, value, "decode", f"{type(exc).__name__}: {str(exc)[:500]}")
+            return None
+        try:
+            return fn(record)
         except StageError as exc:
             await dead_letter(key, value, exc.stage, exc.reason)
+        except Exception as exc:  # noqa: BLE001 - a stage bug outside run_stage: dead-letter, go on
+            await dead_letter(key, value, getattr(fn, "__name__", "stage"), f"{type(exc).__name__}: {str(exc)[:500]}")
         return None
 
     @app.agent(raw_topic, concurrency=1)
@@ -205,7 +222,7 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
         async def dlq(letter: DeadLetter) -> None:
             metrics.DEAD_LETTERS.labels(letter.stage).inc()
             key = (letter.record.get("id") if isinstance(letter.record, dict) else None) or ""
-            await dlq_topic.send(key=str(key).encode(), value=letter.model_dump_json().encode())
+            await dlq_topic.send(key=str(key).encode(), value=letter.to_json())
 
         async def reject(message: SinkMessage, reason: str) -> None:
             await dead_letter(message.key, message.value, "index-decode", reason)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from khabar.models import Article, RawArticle
@@ -389,6 +390,42 @@ def clean(raw: RawArticle) -> Article:
     declared = raw.language or raw.source.language
     sample = body if len(body) >= 200 else " ".join(x for x in (title, summary, body) if x)
     language = detect_language(sample, declared)
+    if not (title or summary or body):
+        raise ValueError("no text: title, summary and body are empty after cleaning")
+    notes = list(article.notes)
+    body, summary = cap_text(body, BODY_MAX_CHARS, notes, "body"), cap_text(summary, SUMMARY_MAX_CHARS, notes, "summary")
+    dates = sane_dates(article.published_at, article.fetched_at, notes)
     return article.model_copy(update={
-        "title": title, "summary": summary, "body": body, "language": language,
+        "title": title[:TITLE_MAX_CHARS], "summary": summary, "body": body, "language": language,
+        "notes": notes, **dates,
     })
+
+
+# Size caps that keep every record under the topics' message limit (1 MB, the broker
+# default) whatever the source sent: Arabic is 2 bytes a character in UTF-8.
+BODY_MAX_CHARS = 300_000
+SUMMARY_MAX_CHARS = 20_000
+TITLE_MAX_CHARS = 2_000
+EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)  # no online news before; 1900 is a bad default
+FUTURE_SLACK = timedelta(days=1)  # feeds in other time zones run ahead a few hours, not days
+
+
+def cap_text(text: str, limit: int, notes: list[str], name: str) -> str:
+    """`text` cut to `limit` characters, with a visible note at the cut and in `notes`."""
+    if len(text) <= limit:
+        return text
+    notes.append(f"{name} truncated from {len(text)} to {limit} characters")
+    return text[:limit] + f"\n\n[… truncated: {len(text) - limit} more characters]"
+
+
+def sane_dates(published: datetime | None, fetched: datetime, notes: list[str]) -> dict:
+    """A published_at before 1990 or over a day after fetching is a broken feed date: use the
+    fetch time (and say so), so no article lands in an index for 1900 or 9999."""
+    if published is None:
+        return {}
+    aware = published if published.tzinfo else published.replace(tzinfo=UTC)
+    fetched = fetched if fetched.tzinfo else fetched.replace(tzinfo=UTC)
+    if EARLIEST_PUBLISHED <= aware <= fetched + FUTURE_SLACK:
+        return {}
+    notes.append(f"published_at {published.isoformat()} out of range: used fetched_at")
+    return {"published_at": fetched, "timestamp": fetched}

@@ -174,7 +174,8 @@ def test_summary_and_title_cleaned() -> None:
 def test_short_text_keeps_declared_language() -> None:
     assert clean(_raw("", title="داعش يتقهقر", language="ar")).language == "ar"
     assert clean(_raw("", title="داعش يتقهقر", source_language="ar-SY")).language == "ar"
-    assert clean(_raw("")).language == "und"
+    with pytest.raises(ValueError, match="no text"):  # nothing at all: a dead letter (issue 12.5)
+        clean(_raw(""))
 
 
 _PROSE_WORDS = ("قوات النظام السوري طردت تنظيم داعش من مدينة الحسكة بعد معارك عنيفة استمرت "
