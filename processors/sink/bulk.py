@@ -66,6 +66,7 @@ class _Op:
     action: dict[str, Any]
     attempts: int = 0
     resolved: bool = True  # False: an update whose index is a guess (from its timestamp) or unknown
+    alone: bool = False  # sent again on its own after a request-level 400 hit its whole batch
 
     @property
     def is_update(self) -> bool:
@@ -169,6 +170,7 @@ class ArticleSink:
         while pending:
             answered, unanswered, error = await self._bulk_round(pending)
             retry: list[_Op] = []
+            alone: list[_Op] = []
             last_failure = str(error) if error is not None else ""
             for op, ok, info in answered:
                 if ok:
@@ -176,7 +178,10 @@ class ArticleSink:
                     continue
                 status, reason = self._failure(info)
                 last_failure = reason
-                if op.is_update and status == 404 and not op.resolved:
+                if status == 400 and _request_level(info) and len(pending) > 1 and not op.alone:
+                    op.alone = True  # one bad item failed the request: find it by sending each alone
+                    alone.append(op)
+                elif op.is_update and status == 404 and not op.resolved:
                     not_found.append(op)
                 elif op.is_update and status == 404:
                     self._missing(op, result)
@@ -194,6 +199,8 @@ class ArticleSink:
                     unanswered = await self._drop_unserialisable(unanswered, result)
                 else:
                     raise error
+            for op in alone:  # each on its own: only the guilty one is rejected
+                not_found += await self._send_until_done([op], result)
             progressed = len(retry) < len(answered)
             pending = retry + unanswered  # still in the caller's order
             if not pending:
@@ -344,3 +351,10 @@ class ArticleSink:
                             error=str(exc), es_url=self.settings.es_url)
                 await asyncio.sleep(delay)
 
+
+
+def _request_level(info: dict[str, Any]) -> bool:
+    """The whole bulk request failed (the helper reports it on every item with the exception),
+    as opposed to this item's own error inside a 200 response."""
+    _op_type, detail = next(iter(info.items()))
+    return "exception" in detail

@@ -49,13 +49,29 @@ def decode_message(settings: Settings, message: SinkMessage) -> SinkItem:
     """Turn one enriched / update / alert message into a sink item."""
     try:
         if message.topic == settings.topic(topics.ENRICHED):
-            return IndexArticle(Article.model_validate_json(message.value))
-        if message.topic == settings.topic(topics.UPDATES):
-            return ArticleUpdate.model_validate_json(message.value)
-        alert = Alert.model_validate_json(message.value)
-        return IndexDoc("alerts", alert.id, alert.to_doc())
-    except (ValidationError, ValueError) as exc:
-        raise UndecodableMessage(f"{type(exc).__name__}: {exc}") from None
+            item: SinkItem = IndexArticle(Article.model_validate_json(message.value))
+            doc_id = item.article.id
+        elif message.topic == settings.topic(topics.UPDATES):
+            item = ArticleUpdate.model_validate_json(message.value)
+            doc_id = item.id
+        else:
+            alert = Alert.model_validate_json(message.value)
+            item, doc_id = IndexDoc("alerts", alert.id, alert.to_doc()), alert.id
+    except (ValidationError, ValueError, RecursionError) as exc:
+        raise UndecodableMessage(f"{type(exc).__name__}: {str(exc)[:500]}") from None
+    check_doc_id(doc_id)
+    return item
+
+
+MAX_ID_BYTES = 512  # Elasticsearch refuses a longer _id, failing the whole bulk request
+
+
+def check_doc_id(doc_id: str) -> None:
+    """A document id Elasticsearch accepts, or UndecodableMessage (dead-lettered alone)."""
+    size = len(doc_id.encode("utf-8", "surrogatepass"))
+    if not 0 < size <= MAX_ID_BYTES or doc_id.startswith("_"):
+        raise UndecodableMessage(f"document id of {size} bytes{' starting with _' if doc_id.startswith('_') else ''}: "
+                                 f"Elasticsearch takes 1 to {MAX_ID_BYTES} bytes, not starting with _")
 
 
 RejectFn = Callable[[SinkMessage, str], Awaitable[None]]

@@ -192,3 +192,16 @@ async def test_a_document_failing_for_ever_is_dead_lettered_after_bounded_retrie
     assert [(dl.stage, dl.record["id"]) for dl in letters] == [("index", cursed)]
     assert sorted(result.indexed) == sorted(a.id for a in articles if a.id != cursed)
     assert await _ids_in_es(direct, settings) == sorted(a.id for a in articles if a.id != cursed)
+
+
+async def test_one_bad_id_costs_only_itself_not_its_batch(flaky_env):
+    """Issue 12.1: an _id over 512 bytes makes Elasticsearch refuse the whole bulk request
+    (400); the sink sends each item of that request alone, so only the bad one is rejected."""
+    direct, settings, flaky, sink, letters = flaky_env
+    articles = sample_articles(40, seed=23)
+    bad = articles[5].model_copy(update={"id": "x" * 600})
+    articles[5] = bad
+    result = await asyncio.wait_for(sink.write([IndexArticle(a) for a in articles]), timeout=120)
+    assert [i for i, _ in result.rejected] == [bad.id]
+    assert [(dl.stage, dl.record["id"]) for dl in letters] == [("index", bad.id)]
+    assert await _ids_in_es(direct, settings) == sorted(a.id for a in articles if a.id != bad.id)

@@ -70,3 +70,23 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap():
         delays = [sink._backoff(attempt) for _ in range(200)]
         assert all(cap / 2 <= d <= cap for d in delays)
         assert max(delays) - min(delays) > cap / 10  # jittered, not fixed
+
+
+def test_a_document_id_elasticsearch_would_refuse_is_caught_at_decode() -> None:
+    """Issue 12.1: rejected alone at decode, before it can fail a bulk request."""
+    import json
+
+    import pytest as _pytest
+
+    from khabar.settings import load_settings as _load
+    from processors.sink.stream import SinkMessage, UndecodableMessage, decode_message
+
+    settings = _load(env={})
+    base = {"source": {"id": "s"}, "fetched_at": "2026-11-30T12:00:00Z"}
+    for doc_id in ("x" * 513, "", "_internal"):
+        value = json.dumps({"id": doc_id, **base}).encode()
+        with _pytest.raises(UndecodableMessage, match="Elasticsearch takes 1 to 512 bytes"):
+            decode_message(settings, SinkMessage(settings.topic("articles.enriched"), b"k", value))
+    ok = decode_message(settings, SinkMessage(settings.topic("articles.enriched"), b"k",
+                                              json.dumps({"id": "a" * 512, **base}).encode()))
+    assert ok.article.id == "a" * 512
