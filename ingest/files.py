@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -90,6 +90,8 @@ def text_article(path: Path, source: SourceRef | None = None, fetched_at: dateti
 
 def _read_text(path: Path) -> str:
     data = path.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise UserError(f"{path}: binary data (NUL bytes), not a text article")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -173,6 +175,46 @@ def raw_articles_from_path(path: Path, source: SourceRef | None = None) -> Itera
         yield from jsonl_articles(path)
     else:
         yield from feed_file_articles(path, source)
+
+
+INPUT_MAX_BYTES = 10 * 1024 * 1024  # one input file may cost at most what one fetch may (ingest.fetch)
+SkipFn = Callable[[Path, str], None]
+
+
+def articles_from_inputs(paths: Iterable[Path], on_skip: SkipFn, max_bytes: int = INPUT_MAX_BYTES,
+                         source: SourceRef | None = None) -> Iterator[RawArticle]:
+    """RawArticles from files and folders where one bad input costs only itself: an
+    unreadable, binary, malformed or oversized file is reported to `on_skip(path, reason)`
+    (which may raise to stop, as `--strict` does) and the rest go on."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            folder_source = source or local_source(path)
+            for child in folder_files(path):
+                child_source = source if source or _kind_or_none(child) != "text" else folder_source
+                yield from articles_from_inputs([child], on_skip, max_bytes, child_source)
+            continue
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            on_skip(path, f"cannot read: {exc.strerror or exc}")
+            continue
+        if size > max_bytes:
+            on_skip(path, f"{size} bytes, over the {max_bytes}-byte input cap: not read")
+            continue
+        try:
+            items = list(raw_articles_from_path(path, source))
+        except Exception as exc:  # noqa: BLE001 - whatever is wrong with this file, the others go on
+            on_skip(path, str(exc).removeprefix(f"{path}: ") or type(exc).__name__)
+            continue
+        yield from items
+
+
+def _kind_or_none(path: Path) -> str | None:
+    try:
+        return _kind(path)
+    except UserError:
+        return None
 
 
 def path_stamp(path: Path) -> str:

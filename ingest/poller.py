@@ -16,11 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from ingest.entries import entry_identity, entry_to_raw
 from ingest.fetch import Fetcher, FetchError
-from ingest.files import feed_file_articles, jsonl_articles, path_stamp, raw_articles_from_path
+from ingest.files import articles_from_inputs, feed_file_articles, jsonl_articles, path_stamp
 from ingest.fulltext import add_fulltext
 from ingest.health import FeedMetrics, HealthIndex
 from ingest.parse import FeedRefused, parse_feed
@@ -136,7 +137,11 @@ def read_local(source: Source, fetched_at: datetime) -> list[RawArticle]:
         return list(jsonl_articles(path))
     if source.kind == "file" and path.suffix.lower() not in (".txt", ".text", ".jsonl", ".ndjson"):
         return feed_file_articles(path, source.ref(), fetched_at, encoding=source.encoding)
-    return list(raw_articles_from_path(path, source.ref()))
+
+    def skip(bad: Path, reason: str) -> None:  # one bad file must not fail every poll
+        log.warning("local_file_skipped", source=source.id, file=str(bad), reason=reason[:300])
+
+    return list(articles_from_inputs([path], skip, source=source.ref()))
 
 
 class Poller:

@@ -148,8 +148,11 @@ def process(
     files: list[Path] = typer.Argument(..., help="Plain .txt articles, RSS/Atom files, or .jsonl of RawArticle."),
     fmt: str = typer.Option("jsonl", "--format", help="Output format: jsonl (one Article per line)."),
     rules: bool = typer.Option(True, "--rules/--no-rules", help="Evaluate alert rules (config/rules.yaml)."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first bad input (default: skip it, go on, exit 1)."),
+    max_bytes: int = typer.Option(10 * 1024 * 1024, "--max-bytes", min=1,
+                                  help="Refuse an input file larger than this (default: the poller's 10 MiB)."),
 ) -> None:
-    from ingest.files import raw_articles_from_path
+    from ingest.files import articles_from_inputs
     from processors.pipeline import OfflinePipeline
 
     if fmt != "jsonl":
@@ -161,16 +164,25 @@ def process(
     pipeline = OfflinePipeline(rules=_load_rules(settings) if rules else [],
                                window_days=settings.dedup_window_days)
 
+    skipped: list[Path] = []
+
+    def skip(path: Path, reason: str) -> None:
+        print(f"khabar: skipped {path}: {reason}", file=sys.stderr)
+        skipped.append(path)
+        if strict:
+            raise typer.Exit(1)
+
     def raws():
-        for path in files:
-            yield from raw_articles_from_path(path)
+        yield from articles_from_inputs(files, skip, max_bytes=max_bytes)
 
     articles, failures = pipeline.run(raws())
     for article in articles:
         sys.stdout.write(json.dumps(article.to_doc(), ensure_ascii=False) + "\n")
     for raw, err in failures:
         print(f"khabar: {getattr(raw, 'id', '?')}: {err.stage} failed: {err.reason}", file=sys.stderr)
-    if failures and not articles:
+    if skipped:
+        print(f"khabar: {len(skipped)} input(s) skipped, {len(articles)} article(s) written", file=sys.stderr)
+    if skipped or (failures and not articles):
         raise typer.Exit(1)
 
 
