@@ -14,21 +14,10 @@ FEEDS_OPTION = typer.Option(None, "--feeds", help="Feeds file (default: settings
 
 
 def _age(value: str | None, now: datetime) -> str:
-    if not value:
-        return "-"
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    seconds = (moment - now).total_seconds()
-    span = abs(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if span >= size:
-            text = f"{span / size:.0f}{unit}"
-            break
-    else:
-        text = f"{span:.0f}s"
-    return f"in {text}" if seconds > 0 else f"{text} ago"
+    """'in 48s', '3m ago' (the live view's wording)."""
+    from khabar.cli.livetable import when
+
+    return when(value, now)
 
 
 def health_rows(sources: list[Any], docs: dict[str, dict]) -> list[dict[str, Any]]:
