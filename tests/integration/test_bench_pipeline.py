@@ -39,7 +39,9 @@ def test_bench_pipeline_small_run(isolated_env: dict[str, str], isolated_setting
     assert details["searchable_ids"] == N  # every generated id was found in Elasticsearch
     assert details["raw_chain"]["searchable"] == N
     assert all(p["searchable"] == p["articles"] for p in details["latency_phases"].values())
-    assert any(name.endswith("-changelog") for name in details["state_records"])
+    # the workers' state logs (one record per article each), counted as state
+    assert {n.rsplit(".", 2)[-2] + "." + n.rsplit(".", 2)[-1] for n in details["state_records"]} >= {
+        "dedup.fingerprints", "alerts.state"}, details["state_records"]
     assert details["dedup_status_counts"].get("original", 0) >= N * 0.9
 
     prefix = f"{isolated_settings.topic_prefix}{details['run_prefix']}."
