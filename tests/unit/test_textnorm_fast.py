@@ -53,3 +53,41 @@ _ALPHABET = st.sampled_from(
 def test_random_texts(text):
     assert fast_matching_form(text) == _reference(text)
     assert fast_matching_form(text) == fast_matching_form(unicodedata.normalize("NFC", text))
+
+
+# --- matching_form_with_map (plain stretches copied whole) must equal the character walk -----
+
+def test_offset_map_equals_the_walk_for_every_bmp_code_point():
+    from khabar.textnorm import matching_form_with_map_walk
+
+    mismatches = []
+    for cp in range(0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        for text in (ch, f"ب{ch}ب", f"ب {ch} ب", f" {ch}", f"{ch} ", f" ب{ch}  ", f"ب{ch} ب"):
+            if matching_form_with_map(text) != matching_form_with_map_walk(text):
+                mismatches.append(hex(cp))
+    assert mismatches == []
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_ALPHABET | st.sampled_from([" ", "  ", "\U0001F600", "ﷺ", "Ａ"]), max_size=60).map("".join))
+def test_offset_map_random_texts(text):
+    from khabar.textnorm import matching_form_with_map_walk
+
+    assert matching_form_with_map(text) == matching_form_with_map_walk(text)
+
+
+def test_offset_map_on_a_real_article():
+    from pathlib import Path
+
+    from khabar.textnorm import matching_form_with_map_walk
+
+    text = (Path(__file__).parents[1] / "fixtures" / "devset").glob("*")
+    bodies = [p.read_text(encoding="utf-8") for p in sorted(text) if p.is_file()][:10]
+    assert bodies, "the dev set fixtures are missing"
+    for body in bodies:
+        norm, offsets = matching_form_with_map(body)
+        assert (norm, offsets) == matching_form_with_map_walk(body)
+        assert len(norm) == len(offsets) and len(norm) > 100
