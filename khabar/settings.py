@@ -44,6 +44,9 @@ class Settings(BaseModel):
     # surviving worker waits for it (was Faust's 60 s default; a clean stop leaves at once)
     kafka_session_timeout_s: float = Field(default=15.0, ge=6.0, le=300.0)
     dedup_window_days: float = 14.0
+    # helper processes a worker runs clean + tag in, beside its event loop (0 = in the loop):
+    # one worker process alone uses one core (processors/offload.py)
+    clean_processes: int = Field(default=1, ge=0, le=32)
     retention_days: int = 365
     log_format: str = "auto"  # auto | json | console
     log_level: str = "INFO"

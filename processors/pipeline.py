@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from khabar.models import Alert, Article, RawArticle, utcnow
 
 
@@ -43,6 +45,46 @@ def clean_and_tag(raw: RawArticle) -> Article:
     return run_stage("tag", tag, article)
 
 
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """Why a record went nowhere: the dead letter's stage and reason."""
+
+    stage: str
+    reason: str
+
+
+def run_on_json(model: type, fn, value: bytes | str) -> Any:
+    """`fn(model(value))`, or `Failed` naming the stage: "decode" when the value is not a valid
+    `model` (or not JSON at all), the stage's name for a StageError, the function's otherwise.
+    Never raises: every record ends as a result or a dead letter."""
+    try:
+        record = model.model_validate_json(value)
+    except ValidationError as exc:
+        return Failed("decode", f"not a valid {model.__name__}: {exc.errors()[0]['msg']}")
+    except Exception as exc:  # noqa: BLE001 - RecursionError on deep JSON, anything else: never lose it
+        return Failed("decode", f"{type(exc).__name__}: {str(exc)[:500]}")
+    try:
+        return fn(record)
+    except StageError as exc:
+        return Failed(exc.stage, exc.reason)
+    except Exception as exc:  # noqa: BLE001 - a stage bug outside run_stage: dead-letter, go on
+        return Failed(getattr(fn, "__name__", "stage"), f"{type(exc).__name__}: {str(exc)[:500]}")
+
+
+def clean_and_tag_batch(values: list[bytes]) -> list[tuple[str, bytes] | Failed]:
+    """The stateless half over raw messages, as the stream's clean agent needs it: for each,
+    (article id, cleaned Article JSON) or `Failed`. Bytes in, bytes out, so it runs as well in
+    a helper process (processors/offload.py) as in the event loop."""
+    out: list[tuple[str, bytes] | Failed] = []
+    for value in values:
+        result = run_on_json(RawArticle, clean_and_tag, value)
+        if isinstance(result, Failed):
+            out.append(result)
+        else:
+            out.append((result.id, result.model_dump_json(by_alias=True).encode()))
+    return out
+
+
 @dataclass
 class Outcome:
     """What the stateful half produced for one article."""
@@ -71,8 +113,9 @@ class StatefulStages:
 
         # journal: told every dedup record written (the stream logs only those, see dedup/log.py)
         self.deduplicator = Deduplicator(dedup_store, window_days=window_days, journal=journal)
-        # alert_slots: the alert store's expiry lists kept apart (derived, not logged)
-        self.alert_engine = AlertEngine(rules or [], alert_store, slots=alert_slots, journal=alert_journal)
+        # alert_slots: the alert store's expiry lists, kept apart (derived, never logged)
+        slots = {} if alert_slots is None else alert_slots
+        self.alert_engine = AlertEngine(rules or [], alert_store, slots=slots, journal=alert_journal)
 
     def process(self, article: Article, now: datetime | None = None) -> Outcome:
         dedup = run_stage("dedup", self.deduplicator.check, article, now)

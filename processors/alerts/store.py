@@ -34,6 +34,9 @@ class TimedStore:
     def __init__(self, store: MutableMapping[str, Any], slots: MutableMapping[str, Any] | None = None) -> None:
         self.store = store
         self.slots = store if slots is None else slots  # x:<slot> lists (derived, see above)
+        # slots kept apart are local: each is an ordered set changed in place (one key added
+        # in O(1)); slots inside the store stay JSON lists, rewritten whole
+        self._local_slots = slots is not None
         self._cursor: int | None = None
 
     def rebuild_slots(self, items: Iterable[tuple[str, Any]]) -> int:
@@ -46,10 +49,18 @@ class TimedStore:
             slot = int(entry["s"])
             if cursor is not None:
                 slot = max(slot, int(cursor) + 1)  # never under a slot already swept
-            slot_key = f"x:{slot}"
-            self.slots[slot_key] = [*(self.slots.get(slot_key) or []), key]
+            self._list(f"x:{slot}", key)
             listed += 1
         return listed
+
+    def _list(self, slot_key: str, key: str) -> None:
+        """Add `key` to a slot's list once."""
+        if self._local_slots:
+            self.slots.setdefault(slot_key, {})[key] = None
+            return
+        listed = self.slots.get(slot_key) or []
+        if key not in listed:
+            self.slots[slot_key] = [*listed, key]
 
     def get(self, key: str, now: float) -> Any:
         """The value, or None if absent or expired."""
@@ -65,10 +76,7 @@ class TimedStore:
         slot = max(_slot(expires), self._load_cursor(_slot(expires)) + 1)
         self.store[key] = {"v": value, "exp": expires, "s": slot}
         if slot != old_slot:
-            slot_key = f"x:{slot}"
-            listed = self.slots.get(slot_key) or []
-            if key not in listed:
-                self.slots[slot_key] = [*listed, key]
+            self._list(f"x:{slot}", key)
 
     def delete(self, key: str) -> None:
         if key in self.store:
