@@ -202,3 +202,18 @@ def test_common_word_names_need_a_cue_at_build_time() -> None:
 def test_banneh_false_friend_tags_nothing_but_the_country() -> None:
     assert place_ids("وصرح بأنه سيزور") == []
     assert place_ids("وصرح بأنه سيزور إيران") == ["country-ir"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("هبطت الطائرة في مطار الإمام الخميني قادمة من موسكو", "ir-site-imam-khomeini-airport"),
+    ("استهدفت صواريخ قاعدة عين الأسد الجوية غرب العراق", "iq-site-ain-al-asad"),
+    ("وانفجرت عبوة قرب بوابة بمطار أتاتورك صباح اليوم", "tr-site-ataturk-airport"),
+    ("أغلق مطار بيروت الدولي أمام الرحلات", "lb-site-beirut-airport"),
+])
+def test_airports_and_bases_of_the_region(text: str, expected: str) -> None:
+    assert expected in place_ids(text)
+
+
+def test_a_mountain_range_named_after_a_country_is_not_the_country() -> None:
+    ids = place_ids("تقع القرية على سفوح جبال لبنان الشرقية قرب الحدود")
+    assert ids == ["sy-area-anti-lebanon"]
