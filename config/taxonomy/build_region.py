@@ -91,6 +91,45 @@ STOP |= {
     "بئر", "تل", "كفر", "دير", "قصر", "برج", "ام", "ابو", "بني", "بنت", "ابن", "راس",
     "وان", "فان", "بان", "لان", "كان", "ان", "اما", "عما", "مما", "لما", "قوم", "حجه", "جده", "امر", "عمل", "بيان", "اعلان", "حكومه", "مجلس", "وزاره", "قوات", "مصادر", "حزب", "جيش", "امن", "سلاح",
 }
+# Common Arabic function words, pronouns, frequent verb forms and time words (matching
+# form). A one-word generated name that IS one of them ("سنه" = سنة "year", "انفا" = آنفا
+# "above") is dropped; one that reads as one of them behind attached proclitics or a
+# third-person pronoun suffix ("بانه" = ب + أنه "that he", "ابها" = أب + ها) is kept only as
+# a `context_aliases` name: matched after a place word ("مدينة بانه"), before a direction,
+# or with its country right after it ("بانه الإيرانية", "بانه في إيران").
+COMMON_WORDS = frozenset(matching_form(w) for w in """
+    أن إن أنه إنه أنها إنها أنهم إنهم أنهما أنك إنك أنكم أنني إنني أننا إننا أنا أنت أنتم
+    نحن هو هي هم هما هن ما ماذا من منذ مع عن على إلى في حتى إذا إذ لو لولا كي لكي لكن
+    لكنه لكنها بل ثم أو أم أما إلا أي أية كل كلها بعض غير سوى دون بين عند عندما حين حينما
+    حيث قبل بعد خلال ضد نحو حول لدى تحت فوق أمام وراء خلف هذا هذه ذلك تلك هؤلاء أولئك هنا
+    هناك الذي التي الذين اللذين اللتين اللواتي كان كانت كانوا يكون تكون ليس ليست قد لقد
+    سوف لم لن لا نعم أيضا آنفا فقط قال قالت يقول تقول أكد أكدت يؤكد أعلن أعلنت ذكر ذكرت
+    أضاف أضافت أشار أوضح صرح أفاد اعتبر تم يتم أصبح صار بات ظل زال يوم أمس اليوم الآن غدا
+    عام سنة شهر أسبوع ساعة مساء صباح أب أخ
+""".split())
+# proclitics a word may carry in writing, and third-person pronoun suffixes
+_CLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك", "فك", "لب", "س", "وس", "فس")
+_SUFFIXES = ("", "ه", "ها", "هم", "هما")
+
+
+def common_word(name: str) -> str | None:
+    """How a one-word name reads as a common word: "word" (it is one), "clitic" (it is one
+    behind proclitics or a pronoun suffix), or None."""
+    m = matching_form(name)
+    if " " in m:
+        return None
+    if m in COMMON_WORDS:
+        return "word"
+    for p in _CLITICS:
+        if not m.startswith(p):
+            continue
+        rest = m[len(p):]
+        for s in _SUFFIXES:
+            if rest.endswith(s) and rest[:len(rest) - len(s)] in COMMON_WORDS:
+                return "clitic"
+    return None
+
+
 _ARABIC = re.compile(r"^[\u0621-\u064a\u0660-\u0669\u067e\u0686\u06a9\u06af\u06cc\u0640\u064b-\u0652 ]+$")
 # letters Arabic does not write (Persian/Urdu/Kurdish: پ چ ژ گ ڈ ڑ ں ھ ہ ے, and the Persian
 # forms of ya and kaf: the same name in Arabic script is listed with ي and ك)
@@ -110,7 +149,7 @@ def _arabic_names(alternates: list[str], population: int = 0) -> list[str]:
         for word in PLACE_WORDS:  # "قرية البيضاء" is the village البيضاء, not a name
             if m.startswith(word):
                 n, m = n.split(" ", 1)[1], m[len(word):]
-        if len(m.replace(" ", "")) < 3 or m in STOP:
+        if len(m.replace(" ", "")) < 3 or m in STOP or common_word(m) == "word":
             continue
         if " " not in m and not m.startswith("ال") and len(m) < 4 and population < SHORT_POP:
             continue
@@ -214,8 +253,11 @@ def build(source: Path) -> list[dict]:
             "lat": round(float(c["latitude"]), 4), "lon": round(float(c["longitude"]), 4),
             "match_name": False,  # Arabic names only (aliases); name_en is display
         }
-        if names:
-            entry["aliases"] = names
+        plain = [n for n in names if common_word(n) is None]
+        if plain:
+            entry["aliases"] = plain
+        if len(plain) < len(names):  # reads as a common word: a place cue must vouch
+            entry["context_aliases"] = [n for n in names if n not in plain]
         if shared.get(i):
             entry["country_aliases"] = shared[i]
         if pop < ALWAYS_POP or {matching_form(n) for n in names} & WORDISH:

@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE))
 
-from build_region import _arabic_names, _slug  # noqa: E402
+from build_region import _arabic_names, _slug, common_word  # noqa: E402
 
 from khabar.textnorm import matching_form  # noqa: E402
 from processors.tagging.names import name_variants  # noqa: E402
@@ -143,8 +143,14 @@ def build(records: list[dict]) -> list[dict]:
             "name_en": r["name_en"], "kind": "town" if r["pop"] >= 10_000 else "village",
             "country": "SY", "admin1": sub["admin1"], "admin2": sub["admin2"],
             "lat": round(r["lat"], 4), "lon": round(r["lon"], 4),
-            "match_name": False, "aliases": names, "needs_support": True,
+            "match_name": False,
         }
+        plain = [n for n in names if common_word(n) is None]
+        if plain:
+            entry["aliases"] = plain
+        if len(plain) < len(names):  # reads as a common word ("بانه"): needs a place cue
+            entry["context_aliases"] = [n for n in names if n not in plain]
+        entry["needs_support"] = True
         if i in ambiguous:
             entry["ambiguous"] = True
         entry["source"] = r["source"]

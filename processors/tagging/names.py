@@ -42,6 +42,7 @@ _DIRECTIONS = frozenset(matching_form(w) for w in (
     "جنوبا", "شرقا", "غربا",
 ))
 _PREP_PROCLITICS = frozenset({"ب", "ل", "وب", "ول", "فب", "فل", "لب"})
+_COUNTRY_PREPS = frozenset({"في", "ب"})  # "بانه في إيران"
 _COUNTRY_WINDOW = 3  # words after a small place abroad within which its country is named
 _ARMED_SIDES = frozenset({"government", "opposition", "jihadist", "kurdish"})
 # "القوات التركية" is also written "قوات تركية": heads whose alias has an indefinite form
@@ -175,6 +176,7 @@ class NameTagger:
     def tag(self, doc: Doc) -> NameResult:
         hits = self.matcher.find(doc.norm)
         place_ends = {h.end for h in hits if any(c[0] == "place" and c[2] == "name" for c in h.payloads)}
+        country_at = self._countries_by_word(doc, hits)
         pending: list[tuple[Hit, list[tuple[str, int, str]]]] = []
         adjective_countries: set[str] = set()
         adjective_hits: list[tuple[Hit, str]] = []  # "المصرية": names Egypt at that word
@@ -187,7 +189,7 @@ class NameTagger:
                         adjective_hits.append((hit, self.places[c[1]].country))
                 cands = [c for c in cands if c[2] != "adjective"]
             cands = [c for c in cands
-                     if c[2] != "context" or self._context_ok(doc, hit, c, place_ends)]
+                     if c[2] != "context" or self._context_ok(doc, hit, c, place_ends, country_at)]
             if cands:
                 pending.append((hit, cands))
         pending = self._country_in_sentence(doc, pending, adjective_hits)
@@ -219,11 +221,36 @@ class NameTagger:
         accepted.sort(key=lambda m: m.hit.start)
         return self._build(doc, accepted)
 
+    def _countries_by_word(self, doc: Doc, hits: list[Hit]) -> dict[int, set[str]]:
+        """Word index -> the countries a country name or adjective there names."""
+        out: dict[int, set[str]] = {}
+        for hit in hits:
+            for etype, i, mode in hit.payloads:
+                if etype == "place" and (mode == "adjective" or (
+                        mode in ("name", "context") and self.places[i].kind == "country")):
+                    out.setdefault(doc.word_index(hit.word_start), set()).add(self.places[i].country)
+        return out
+
+    def _country_after(self, doc: Doc, hit: Hit, country: str,
+                       country_at: dict[int, set[str]]) -> bool:
+        """The place's country right after the name: its adjective or its name ("بانه
+        الإيرانية", "بانه، إيران"), or في/ب + its name ("بانه في إيران")."""
+        nxt = doc.next_word(hit.end)
+        i = doc.word_index(hit.end)
+        if nxt is None:  # punctuation between: only a comma ("بانه، إيران")
+            if i < len(doc.word_spans) and doc.norm[hit.end:doc.word_spans[i][0]].strip() == ",":
+                return country in country_at.get(i, ())
+            return False
+        if country in country_at.get(i, ()):
+            return True
+        return nxt in _COUNTRY_PREPS and doc.next_word(doc.word_spans[i][1]) is not None \
+            and country in country_at.get(i + 1, ())
+
     def _context_ok(self, doc: Doc, hit: Hit, cand: tuple[str, int, str],
-                    place_ends: set[int]) -> bool:
+                    place_ends: set[int], country_at: dict[int, set[str]] | None = None) -> bool:
         """A common-word name preceded by a place word (or preposition), joined by و to a
-        place just named ("قرى الشعفة والسوسة"), or followed by a direction ("الباب شمال
-        شرق حلب")."""
+        place just named ("قرى الشعفة والسوسة"), followed by a direction ("الباب شمال
+        شرق حلب"), or -- a place abroad -- by its country ("بانه الإيرانية")."""
         entry = self.places[cand[1]] if cand[0] == "place" else None
         prep = entry is not None and entry.context == "prep"
         prefix = doc.norm[hit.word_start:hit.start] + ("ل" if hit.lam else "")
@@ -235,7 +262,10 @@ class NameTagger:
         if prev is not None and (prev in self.place_words or (prep and prev in self.prepositions)):
             return True
         nxt = doc.next_word(hit.end)
-        return nxt is not None and nxt in _DIRECTIONS
+        if nxt is not None and nxt in _DIRECTIONS:
+            return True
+        return entry is not None and entry.country != "SY" and bool(country_at) \
+            and self._country_after(doc, hit, entry.country, country_at)
 
     def _country_in_sentence(self, doc: Doc, pending: list,
                              adjective_hits: list[tuple[Hit, str]]) -> list:

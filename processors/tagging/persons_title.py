@@ -12,27 +12,47 @@ word of `strong_ends` (إن, أن, الذي, لوكالة ...) or `weak_ends` (�
 
 A name is taken when its first word is a known given name (any END), or, for names the
 list does not know, when a nationality adjective, a rank, a tagged actor or place, or يدعى
-stands right before it and a strong END right after it. A person already tagged from
+stands right before it and a strong END right after it. Three more shapes, each closed
+tightly:
+
+- an object opener ("القبض على", "مقتل", "الإفراج عن" ...) then a name opening with a
+  known given name: the one arrested, killed or freed;
+- a name followed by a title or role in apposition ("... منفذ الهجوم", "...، وهو
+  المستشار"), opening with a known given name, or with any name right after أن/إن; a
+  military rank (`surname_ranks`) takes one surname there ("الجنرال جونسون قائد ...");
+- a list of three or more comma-separated names, each opening with a known given name
+  (not after a place word: "أحياء سيف الدولة، عمر المختار، ...").
+
+A given name and a surname followed by a word that is neither closes the name before it
+("وزير الإعلام نبيل حداد منع بث ..."). A person already tagged from
 persons.yaml (or by the role rule) is never repeated. Anything less certain is left alone:
 a wrong person is worse than a missing one.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+
 from khabar.models import PersonTag
 from khabar.textnorm import matching_form
-from processors.tagging.doc import Doc, strip_proclitics
+from processors.tagging.doc import Doc, strip_proclitics, with_proclitics
 from processors.tagging.persons_rule import person_id
 from processors.tagging.taxonomy import ContextWords, PersonCues
 
 _PUNCT = frozenset(",.;:!?()[]{}/|-")
 _QUOTES = frozenset("\"'")
 _MAX_CHAIN = 8
+_HUWA = frozenset({"وهو", "وهي", "هو", "هي"})
+_LIST_SEP = re.compile(r"[,:]")
 _MAX_NAME_WORDS = 7
 _MAX_CONTENT_WORDS = 4
 _PREPOSITIONS = frozenset(matching_form(w) for w in ("باسم", "لدى", "في", "عن", "لشؤون"))
 # first words a name never has: future and imperfect verbs ("سيستقل", "تستهدف")
 _VERB_PREFIXES = ("سي", "ست", "سن", "سا")
+# plural place nouns that may head a list of names of places ("شوارع ...", "أحياء ...")
+_LIST_PLACE_WORDS = ("أحياء", "شوارع", "مدن", "بلدات", "قرى", "مناطق", "مدارس", "مستشفيات",
+                     "مساجد", "ساحات", "جوامع", "المدن", "البلدات", "القرى", "الأحياء")
 
 
 def _forms(words: list[str]) -> frozenset[str]:
@@ -65,6 +85,7 @@ class TitlePersonRule:
         self.verbs = _forms(cues.reporting_verbs)
         self.particles = _forms(cues.particles)
         self.given = _forms(cues.given_names) - self.particles
+        self.given_openers = _forms(cues.given_names)  # with عبد, أبو that open names too
         self.ranks = frozenset(matching_form(r).rstrip(".") for r in ctx.person_ranks)
         # introducers and ranks open a name too ("يدعى ...", "الشيخ ...")
         for word in self.introducers | self.ranks:
@@ -72,8 +93,21 @@ class TitlePersonRule:
         # a title right after these names a unit, street or building after a person
         # ("كتائب الشهيد علي خزام", "مدرسة الشهيد ..."): no person is tagged there
         self.named_after = _forms(cues.named_after)
+        # "القبض على ...", "اغتيال ...": a person named as the one arrested, killed, freed
+        self.objects: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in cues.object_openers:
+            words = tuple(matching_form(phrase).split())
+            self.objects.setdefault(words[0], []).append(words)
+        for options in self.objects.values():
+            options.sort(key=len, reverse=True)
+        # what may stand after a name in apposition ("... منفذ الهجوم", "... وهو المستشار")
+        self.appositions = _forms(cues.appositions) | frozenset(self.titles)
+        self.complementizers = _forms(cues.complementizers)
+        self.surname_ranks = frozenset(matching_form(r) for r in cues.surname_ranks)
+        # "أحياء سيف الدولة، عمر المختار، ...": a list after a place word names places
+        self.place_words = with_proclitics(_forms(ctx.place_words) | _forms(_LIST_PLACE_WORDS))
         # every word that can open a search, with و/ف attached: one set lookup per word
-        heads = set(self.titles) | self.verbs
+        heads = set(self.titles) | self.verbs | set(self.objects)
         self._openers = frozenset(heads | {p + h for h in heads for p in "وف"})
 
     # --- per document -------------------------------------------------------------------
@@ -87,12 +121,14 @@ class TitlePersonRule:
         n = len(words)
         if n < 3:
             return []
-        if self._openers.isdisjoint(words):
+        opened = not self._openers.isdisjoint(words)
+        named = not self.given_openers.isdisjoint(words)  # appositions and lists need one
+        if not opened and not named:
             return []
         owner = self._span_owner(doc, typed_spans)
         found: dict[str, PersonTag] = {}
         openers = self._openers
-        for i in range(n):
+        for i in range(n if opened else 0):
             if words[i] not in openers:
                 continue
             word = _bare(words[i])
@@ -103,16 +139,180 @@ class TitlePersonRule:
             if start is None and (word in self.titles or words[i] in self.titles) \
                     and i not in owner and not self._named_after(words, i):
                 start = self._after_title(doc, i, owner)
-            if start is None:
-                continue
-            s, e = start
-            norm = doc.norm[s:e]
-            if norm in known or norm in found:
-                continue
-            surface = doc.surface(s, e).strip()
-            found[norm] = PersonTag(id=person_id(norm), name=surface, name_en="",
-                                    mentions=max(1, doc.norm.count(norm)), forms=[surface])
+            if start is None and (word in self.objects or words[i] in self.objects) \
+                    and i not in owner:
+                start = self._after_object(doc, i, owner)
+            if start is not None:
+                self._add(doc, start, known, found)
+        if not named:
+            return list(found.values())
+        if not self.appositions.isdisjoint(words) or not self._openers.isdisjoint(words):
+            spans = [self._span(doc, norm) for norm in found]
+            for start in self._appositions(doc, owner, spans):
+                self._add(doc, start, known, found)
+        if "," in doc.norm:
+            for start in self._lists(doc, owner):
+                self._add(doc, start, known, found)
         return list(found.values())
+
+    @staticmethod
+    def _span(doc: Doc, norm: str) -> tuple[int, int]:
+        at = doc.norm.find(norm)
+        return at, at + len(norm)
+
+    @staticmethod
+    def _add(doc: Doc, start: tuple[int, int], known: set[str], found: dict[str, PersonTag]) -> None:
+        s, e = start
+        norm = doc.norm[s:e]
+        if norm in known or norm in found:
+            return
+        surface = doc.surface(s, e).strip()
+        found[norm] = PersonTag(id=person_id(norm), name=surface, name_en="",
+                                mentions=max(1, doc.norm.count(norm)), forms=[surface])
+
+    def _after_object(self, doc: Doc, i: int, owner) -> tuple[int, int] | None:
+        """"القبض على سامر الحلبي", "اغتيال خليل العلي": the one arrested, killed, freed;
+        only a name opening with a known given name."""
+        words = doc.words
+        head = _bare(words[i]) if _bare(words[i]) in self.objects else words[i]
+        for option in self.objects[head]:
+            j = i + len(option)
+            if tuple(words[i + 1:j]) == option[1:] and j < len(words) \
+                    and _PUNCT.isdisjoint(self._gap(doc, j)) and words[j] in self.given:
+                return self._name_at(doc, j, owner, context="object")
+        return None
+
+    def _apposition_at(self, doc: Doc, k: int) -> bool:
+        """A title or role noun stands at word k in apposition to a name before it
+        ("... منفذ الهجوم", "... وزير الخارجية", "...، وهو المستشار")."""
+        words = doc.words
+        if k >= len(words) or not _QUOTES.isdisjoint(self._gap(doc, k)):
+            return False
+        gap = self._gap(doc, k)
+        if any(c in _PUNCT and c != "," for c in gap):
+            return False
+        w = words[k]
+        if w in _HUWA and k + 1 < len(words):
+            nxt = words[k + 1]
+            return _PUNCT.isdisjoint(self._gap(doc, k + 1)) and (
+                nxt in self.appositions or _bare(nxt) in self.appositions)
+        return w in self.appositions
+
+    def _appositions(self, doc: Doc, owner, spans: list[tuple[int, int]]):
+        """Names closed by a title or role in apposition and opened by a known given name
+        (not in the middle of another name) or by أن/إن: "وأعلنت الشرطة أن سامر الحلبي
+        منفذ الهجوم", "وأن كريم دوغان وهو المستشار القانوني"."""
+        words = doc.words
+        n = len(words)
+        apps = [k for k, w in enumerate(words) if w in self.appositions or w in _HUWA]
+        if not apps:
+            return
+        starts = sorted({j for j, w in enumerate(words) if w in self.given_openers}
+                        | {k + 1 for k, w in enumerate(words) if w in self.complementizers})
+        busy = set()
+        for s, e in spans:
+            busy.update(range(doc.word_index(s), doc.word_index(e)))
+        for j in starts:
+            if j < 1 or j >= n or j in owner or j in busy:
+                continue
+            a = bisect_right(apps, j + 1)  # an apposition within reach of a short name
+            if a >= len(apps) or apps[a] > j + 1 + _MAX_NAME_WORDS:
+                continue
+            first = words[j]
+            prev = words[j - 1]
+            boundary = not _PUNCT.isdisjoint(self._gap(doc, j))
+            after_that = prev in self.complementizers and not boundary
+            if not (after_that or (first in self.given_openers and (
+                    boundary or (prev not in self.given and prev not in self.particles
+                                 and prev not in self.titles and _bare(prev) not in self.titles
+                                 and prev not in self.ranks and not _nisba(prev))))):
+                continue
+            if first in self.particles and not after_that and first not in self.given_openers:
+                continue
+            found = self._name_at(doc, j, owner, context="appos")
+            if found is None:
+                continue
+            k = doc.word_index(found[1])
+            if not self._apposition_at(doc, k):
+                continue
+            if first not in self.given and k - j > 3:
+                continue
+            busy.update(range(j, k))
+            yield found
+
+    def _lists(self, doc: Doc, owner) -> list[tuple[int, int]]:
+        """Three or more names in a row, separated by commas (the last may take و), each
+        opening with a known given name: "... من بينهم: سامر علي، خليل حسن، وفادي نصار"."""
+        words = doc.words
+        n = len(words)
+        given = self.given
+        # items open after a comma or a colon (the last may open with و instead)
+        starts = [j for j in sorted({doc.word_index(m.end()) for m in _LIST_SEP.finditer(doc.norm)})
+                  if 0 < j < n and (words[j] in given or (words[j][:1] == "و" and words[j][1:] in given))]
+        if len(starts) < 2:
+            return []
+        parsed: dict[int, tuple[int, int, int, bool] | None] = {}
+
+        def item_at(j: int) -> tuple[int, int, int, bool] | None:
+            if j not in parsed:
+                w = words[j]
+                ok = j not in owner and (w in given or (w[:1] == "و" and w[1:] in given))
+                parsed[j] = self._list_item(doc, j, owner) if ok else None
+            return parsed[j]
+
+        out: list[tuple[int, int]] = []
+        used: set[int] = set()
+        for j in starts:
+            if j in used or item_at(j) is None:
+                continue
+            items = {j: parsed[j]}
+            chain = [items[j]]
+            count = 1
+            k, _s, _e, comma = items[j]
+            used.add(j)
+            while comma and k < n:
+                if item_at(k) is not None:
+                    items[k] = parsed[k]
+                    used.add(k)
+                    chain.append(items[k])
+                    count += 1
+                    k, _s, _e, comma = items[k]
+                elif k in owner and owner[k][1] == "person":  # a listed person counts too
+                    end_word = owner[k][0] + 1
+                    after = self._gap(doc, end_word) if end_word < n else "."
+                    count += 1
+                    k, comma = end_word, "," in after
+                else:
+                    break
+            if count >= 3:
+                before = doc.words_before(chain[0][1], 1, clause=False)
+                if not before or before[0] not in self.place_words:
+                    out.extend((s, e) for _k, s, e, _c in chain)
+        return out
+
+    def _list_item(self, doc: Doc, j: int, owner) -> tuple[int, int, int, bool] | None:
+        """One name of a list starting at word j: (the word after it, start, end, whether a
+        comma or و + a given name follows), or None."""
+        words = doc.words
+        n = len(words)
+        first = words[j]
+        lead = first[1:] if first[0] == "و" and first[1:] in self.given else first
+        k = j + 1
+        while k < n and k - j < 5 and _PUNCT.isdisjoint(self._gap(doc, k)) and k not in owner \
+                and not (words[k][0] == "و" and words[k][1:] in self.given):
+            k += 1
+        name = [lead] + words[j + 1:k]
+        content = sum(1 for w in name if w not in self.particles)
+        after = self._gap(doc, k) if k < n else "."
+        conj = k < n and words[k][0] == "و" and words[k][1:] in self.given
+        closed = k >= n or not _PUNCT.isdisjoint(after) or conj
+        if not (2 <= content <= _MAX_CONTENT_WORDS and closed) \
+                or any((self._closes(w) or w in self.titles) and w not in self.given for w in name) \
+                or any(w.startswith("ال") for w in name[:-1] if w not in ("الله", "الرحمن", "الدين")) \
+                or name[-1] in self.particles:
+            return None
+        s = doc.word_spans[j][0] + (len(first) - len(lead))
+        return k, s, doc.word_spans[k - 1][1], "," in after or conj
 
     @staticmethod
     def _span_owner(doc: Doc, typed_spans) -> dict[int, tuple[int, str]]:
@@ -149,6 +349,8 @@ class TitlePersonRule:
                 j = i + len(option)
                 break
         last = "intro" if head in self.introducers else "rank" if head in self.ranks else "title"
+        if head in self.surname_ranks:
+            last = "mrank"
         chain = 0
         while j < n and chain < _MAX_CHAIN:
             if not _PUNCT.isdisjoint(self._gap(doc, j)):
@@ -166,7 +368,8 @@ class TitlePersonRule:
             if (w in self.titles or bare in self.titles) and self._named_after(words, j):
                 return None  # "مدير جامعة الملك سعود": a university named after a king
             if w in self.ranks or bare in self.ranks:
-                j, last, chain = j + 1, "rank", chain + 1
+                j, chain = j + 1, chain + 1
+                last = "mrank" if w in self.surname_ranks or bare in self.surname_ranks else "rank"
                 continue
             if w in _PREPOSITIONS and (j + 1 >= n or not (
                     words[j + 1].startswith("ال") or j + 1 in owner or words[j + 1] in self.qualifiers)):
@@ -207,8 +410,8 @@ class TitlePersonRule:
                         or doc.sentence_of(doc.word_spans[k][0]) != sentence:
                     end = "strong" if doc.sentence_of(doc.word_spans[k][0]) != sentence else None
                     break
-                if w in self.titles or _bare(w) in self.titles:
-                    end = "strong"  # apposition: "جون كيربي المتحدث باسم ..."
+                if w in self.titles or _bare(w) in self.titles or self._apposition_at(doc, k):
+                    end = "strong"  # apposition: "جون كيربي المتحدث باسم ...", "... منفذ"
                     break
                 if self._is_ala(doc, k) or (self._closes(w) and not (
                         w in self.given and k + 1 < n and not words[k + 1].startswith("ال")
@@ -227,6 +430,11 @@ class TitlePersonRule:
                     if words[k - 1].startswith("ال") and not w.startswith("ال"):
                         end = "weak"  # after a family name with the article, only another
                         break         # one: "سعد العفالق معسكر الفريق", "... بجميع"
+                    if given and words[k - 1] not in self.given and not words[k - 1].startswith("ال") \
+                            and words[k - 1] not in self.particles and not w.startswith("ال") \
+                            and not self._closed_at(doc, k + 1):
+                        end = "weak"  # given name + surname, then the sentence goes on:
+                        break         # "وزير الإعلام سامي خوجة منع بث ..."
                     if len(w) > 3 and (w[0] in "بليت" or w.endswith("ا") or w.startswith("است")) \
                             and not self._closed_at(doc, k + 1):
                         # a preposition, verb or accusative that the sentence goes on after
@@ -248,6 +456,9 @@ class TitlePersonRule:
                 and not name[-3].startswith("ال") and name[-2] != "الله" and not name[-2].endswith("ي") \
                 and name[-3] not in self.particles:
             k, content, end = k - 2, content - 2, "weak"  # "... الرواية الروسية"
+        if content == 1 and k == j + 1 and context == "mrank" and not given \
+                and len(first) >= 3 and (self._apposition_at(doc, k) or self._end(doc, k, owner) == "strong"):
+            return doc.word_spans[j][0], doc.word_spans[j][1]  # "الجنرال ماكنزي قائد ..."
         if not 2 <= content <= _MAX_CONTENT_WORDS or words[k - 1] in self.particles:
             return None
         if content >= 4 and words[k - 1].startswith("ال") and words[k - 1] != "الله" and \
@@ -258,14 +469,16 @@ class TitlePersonRule:
             return None  # possessive and prepositional forms are not names: "احتجاجها", "لسمو"
         if not given and any(w.startswith("ال") for w in words[j:k - 1]):
             return None  # only a family name takes the article: "صاحب السمو الملكي"
+        if k < n and self._apposition_at(doc, k):
+            end = "strong"  # "... الأوغوز منفذ الهجوم"
         end = end or self._end(doc, k, owner)
         if end is None:
             return None
         if not given and (content > 3 or not (
-                (context in ("adj", "rank", "intro", "tagged") and end == "strong")
+                (context in ("adj", "rank", "mrank", "intro", "tagged", "appos") and end == "strong")
                 or context == "tagged")):
             return None  # a role in a tagged actor vouches for a name before "في بيان" too
-        if context == "verb" and (content > 3 or end != "strong"):
+        if context in ("verb", "appos") and (content > 3 or end != "strong"):
             return None  # no title: only "قال خالد العمر إن"
         return doc.word_spans[j][0], doc.word_spans[k - 1][1]
 
@@ -297,6 +510,8 @@ class TitlePersonRule:
         if not _PUNCT.isdisjoint(gap) or not _QUOTES.isdisjoint(gap):
             return "strong"
         w = doc.words[k]
+        if self._apposition_at(doc, k):
+            return "strong"  # "... منفذ الهجوم", "... وهو المستشار"
         if w in self.strong or _bare(w) in self.verbs or self._is_ala(doc, k):
             return "strong" if w in self.strong or _bare(w) in self.verbs else "weak"
         if w in self.weak or k in owner or (w[0] in "وبل" and len(w) > 3):

@@ -266,6 +266,10 @@ class PersonCues(BaseModel):
     particles: list[str] = Field(default_factory=list)
     given_names: list[str] = Field(default_factory=list)
     named_after: list[str] = Field(default_factory=list)
+    object_openers: list[str] = Field(default_factory=list)
+    appositions: list[str] = Field(default_factory=list)
+    complementizers: list[str] = Field(default_factory=list)
+    surname_ranks: list[str] = Field(default_factory=list)
 
 
 def load_taxonomy(directory: Path | str | None = None) -> Taxonomy:

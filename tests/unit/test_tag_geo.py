@@ -155,3 +155,65 @@ def test_country_adjective_right_after_a_shared_name_puts_it_abroad() -> None:
 def test_everyday_words_are_not_large_cities_abroad(text: str) -> None:
     ids = place_ids(text)
     assert not [i for i in ids if "-gn-" in i], ids
+
+
+# --- names that read as common words (build_region.common_word) ------------------------
+
+@pytest.mark.parametrize("text", [
+    "وصرح بأنه سيزور إيران الأسبوع المقبل",  # بأنه = ب + أنه, not the Iranian town Baneh
+    "قال المتحدث في طهران بأنه لا تفاوض",
+    "وأكد وزير الخارجية الإيراني بأنه سيزور طهران",
+    "عاش سنة في إيران قبل أن يعود",  # سنة is not Sanandaj (سِنّه)
+    "كما ذكرنا آنفا فإن المغرب يستضيف القمة",  # آنفا is not Casablanca
+])
+def test_a_name_that_reads_as_a_common_word_is_no_place(text: str) -> None:
+    ids = place_ids(text)
+    assert not {"ir-gn-141584-baneh", "ir-gn-117574-sanandaj",
+                "ma-gn-2553604-casablanca"} & set(ids), ids
+
+
+@pytest.mark.parametrize("text", [
+    "ضرب زلزال مدينة بانه غرب إيران",  # a place word before it
+    "ضرب زلزال بانه الإيرانية فجر اليوم",  # the country's adjective right after it
+    "ضرب زلزال بانه في إيران فجر اليوم",  # في + the country right after it
+])
+def test_the_real_town_is_found_with_a_place_cue_or_its_country_next_to_it(text: str) -> None:
+    assert "ir-gn-141584-baneh" in place_ids(text)
+
+
+def test_common_word_names_need_a_cue_at_build_time() -> None:
+    import importlib
+    import sys
+    from pathlib import Path
+    taxonomy = Path(__file__).resolve().parents[2] / "config" / "taxonomy"
+    sys.path.insert(0, str(taxonomy))
+    try:
+        region = importlib.import_module("build_region")
+    finally:
+        sys.path.remove(str(taxonomy))
+    assert region.common_word("بأنه") == "clitic"  # ب + أنه
+    assert region.common_word("وإنها") == "clitic"
+    assert region.common_word("أبها") == "clitic"  # أب + ها: kept, but only with a cue
+    assert region.common_word("سنة") == "word"  # dropped
+    assert region.common_word("بانياس") is None and region.common_word("بندر عباس") is None
+    assert region._arabic_names(["سِنّه", "سنندج"], 400_000) == ["سنندج"]
+
+
+def test_banneh_false_friend_tags_nothing_but_the_country() -> None:
+    assert place_ids("وصرح بأنه سيزور") == []
+    assert place_ids("وصرح بأنه سيزور إيران") == ["country-ir"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("هبطت الطائرة في مطار الإمام الخميني قادمة من موسكو", "ir-site-imam-khomeini-airport"),
+    ("استهدفت صواريخ قاعدة عين الأسد الجوية غرب العراق", "iq-site-ain-al-asad"),
+    ("وانفجرت عبوة قرب بوابة بمطار أتاتورك صباح اليوم", "tr-site-ataturk-airport"),
+    ("أغلق مطار بيروت الدولي أمام الرحلات", "lb-site-beirut-airport"),
+])
+def test_airports_and_bases_of_the_region(text: str, expected: str) -> None:
+    assert expected in place_ids(text)
+
+
+def test_a_mountain_range_named_after_a_country_is_not_the_country() -> None:
+    ids = place_ids("تقع القرية على سفوح جبال لبنان الشرقية قرب الحدود")
+    assert ids == ["sy-area-anti-lebanon"]

@@ -84,3 +84,53 @@ def test_same_name_twice_is_one_person_with_two_mentions() -> None:
             "وأضاف وزير الخارجية العراقي فؤاد حسين أن الحكومة ستتحرك.")
     tags = get_tagger().tag_text(text).names.persons
     assert len(tags) == 1 and tags[0].mentions == 2
+
+
+# --- rules added for issue 14 (sentences written for these tests) -------------------------
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # the one arrested, killed or freed, after an object opener (given name first)
+        ("وأعلنت الشرطة القبض على سامر الحلبي المتهم بتنفيذ الهجوم", ["سامر الحلبي"]),
+        ("وأعلنت الحكومة مقتل علي حسن في اشتباك مع الشرطة", ["علي حسن"]),
+        ("وطالب الأهالي بالإفراج عن محمد الخضر المعتقل منذ عامين", ["محمد الخضر"]),
+        # a role or title in apposition after a name opening with a given name
+        ("وكشفت التحقيقات هوية خالد الساعدي منفذ الهجوم على السوق", ["خالد الساعدي"]),
+        # after أن/إن, a name the list does not know, then وهو + a title
+        ("أكدت الشرطة أن كريم دوغان وهو المستشار المالي للشركة غادر البلاد", ["كريم دوغان"]),
+        ("وقالت الشرطة إن ماهر الزين وهو المتهم الرئيسي فر إلى الخارج", ["ماهر الزين"]),
+        # a military rank, one surname, then a title in apposition or reported speech
+        ("أكد الجنرال جونسون قائد القوات البريطانية أن الانسحاب تم", ["جونسون"]),
+        ("وأكد العقيد دوبوا إن الدورية عادت سالمة", ["دوبوا"]),
+        # given name + surname, then a verb: the name stops before the verb
+        ("وقرر وزير الإعلام نبيل حداد منع بث البرنامج", ["نبيل حداد"]),
+        # a list of three or more names, each opening with a given name
+        ("وكان من بين القتلى: سامر علي، خليل حسن، فادي نصار، وعمار الحلو.",
+         ["سامر علي", "خليل حسن", "فادي نصار", "عمار الحلو"]),
+        ("وعقدت اللجنة اجتماعا حضره: رامي سالم، وسيم خوري، ومنى الأحمد.",
+         ["رامي سالم", "وسيم خوري", "منى الأحمد"]),
+    ],
+)
+def test_person_named_by_the_new_rules(text: str, names: list[str]) -> None:
+    assert [forms for _pid, forms in persons(text)] == [[n] for n in names]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "قصفت الطائرات أحياء سيف الدولة، عمر المختار، صلاح الدين، وسعد الله الجابري في حلب.",
+        "وشملت الجولة مدن حلب، حمص، حماة، ودمشق.",
+        "وقال الجنرال إن القوات جاهزة.",                       # a rank alone
+        "وقال الرئيس إن الجنرال كان في الاجتماع.",
+        "وتسلم اللواء الثامن مواقع جديدة.",                    # اللواء = a brigade
+        "وتم اعتقال أحمد بعد المداهمة.",                        # one word is not a name
+        "وذكرت الوكالة أن مقتل الجنود وقع ليلا.",
+        "وأعلنت الداخلية أن لجنة تحقيق رئيسها القاضي ستبدأ عملها.",
+        "أعلن الجيش أن طائرات التحالف وهي المسؤولة عن الضربة عادت.",
+        "وأكد صباح اليوم رئيس الوزراء أن الحكومة ستجتمع.",
+        "وقالت مصادر محلية إن حسن النية شرط للحوار.",
+    ],
+)
+def test_new_rules_name_no_one_here(text: str) -> None:
+    assert persons(text) == []
