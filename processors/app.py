@@ -37,6 +37,7 @@ from khabar.models import (
 from khabar.settings import Settings
 from processors import metrics
 from processors.dedup.log import Journal, rebuild
+from processors.dedup.text import FINGERPRINT_HEADER, decode_fingerprint
 from processors.offload import CleanProcesses
 from processors.pipeline import Failed, StatefulStages, run_on_json
 from processors.sink.stream import SINK_TOPICS, SinkMessage, StreamSink
@@ -149,8 +150,9 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
                     await dead_letter(event.key, event.value, result.stage, result.reason)
                     continue
                 metrics.STAGE_OUT.labels("clean").inc()
-                article_id, cleaned = result
-                await cleaned_topic.send(key=article_id.encode(), value=cleaned)
+                article_id, cleaned, fingerprint = result
+                await cleaned_topic.send(key=article_id.encode(), value=cleaned,
+                                         headers={FINGERPRINT_HEADER: fingerprint} if fingerprint else None)
 
     journal = Journal()
     alert_writes: list[dict[str, Any]] = []
@@ -191,18 +193,23 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
 
     @app.agent(cleaned_topic, concurrency=1)
     async def dedup_alert_agent(stream: faust.StreamT) -> None:
-        async for key, value in stream.items():
-            await process_cleaned(await stateful(), key, value)
+        async for event in stream.events():
+            fingerprint = decode_fingerprint(_header(event.headers, FINGERPRINT_HEADER))
+            await process_cleaned(await stateful(), event.key, event.value, fingerprint)
             # the article's state log messages; Faust flushes them before committing its offset
             for record_key, record in journal.drain():
                 await fingerprints_topic.send(key=record_key, value=record)
             for writes in alert_writes:
-                await alert_state_topic.send(key=key, value=encode(writes))
+                await alert_state_topic.send(key=event.key, value=encode(writes))
             alert_writes.clear()
 
-    async def process_cleaned(stateful_stages: StatefulStages, key: Any, value: Any) -> None:
+    async def process_cleaned(stateful_stages: StatefulStages, key: Any, value: Any, fingerprint: Any) -> None:
         metrics.STAGE_IN.labels("dedup").inc()
-        outcome = await decode_and_run(key, value, Article, stateful_stages.process)
+
+        def dedup_and_alert(article: Article) -> Any:
+            return stateful_stages.process(article, fingerprint=fingerprint)
+
+        outcome = await decode_and_run(key, value, Article, dedup_and_alert)
         if outcome is None:
             return
         out = outcome.article
@@ -250,6 +257,15 @@ def create_app(settings: Settings, rules: list | None = None) -> faust.App:
 
     app.khabar_agents = (clean_agent, dedup_alert_agent, sink_agent)  # type: ignore[attr-defined]
     return app
+
+
+def _header(headers: Any, name: str) -> bytes | None:
+    """A message header's value (Faust gives a mapping or a list of pairs, or nothing)."""
+    if not headers:
+        return None
+    if isinstance(headers, dict):
+        return headers.get(name)
+    return next((value for key, value in headers if key == name), None)
 
 
 def _dispatch(app: faust.App, alerts: list[Alert], updates: list[Alert]) -> None:

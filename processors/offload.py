@@ -55,7 +55,7 @@ class CleanProcesses:
         if self.processes:
             self._executor().submit(int)
 
-    async def run(self, values: list[bytes]) -> list[tuple[str, bytes] | Failed]:
+    async def run(self, values: list[bytes]) -> list[tuple[str, bytes, bytes] | Failed]:
         if not self.processes or not values:
             return clean_and_tag_batch(values)
         try:
@@ -67,7 +67,7 @@ class CleanProcesses:
             return await self._submit(values)
         except BrokenProcessPool:
             self._reset()
-        out: list[tuple[str, bytes] | Failed] = []
+        out: list[tuple[str, bytes, bytes] | Failed] = []
         for value in values:  # find the record that kills a helper; everything else goes on
             try:
                 out.extend(await self._submit([value]))
@@ -76,7 +76,7 @@ class CleanProcesses:
                 out.append(Failed(CRASH_STAGE, "the clean + tag helper process died on this record"))
         return out
 
-    async def _submit(self, values: list[bytes]) -> list[tuple[str, bytes] | Failed]:
+    async def _submit(self, values: list[bytes]) -> list[tuple[str, bytes, bytes] | Failed]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor(), clean_and_tag_batch, values)
 

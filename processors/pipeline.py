@@ -71,17 +71,25 @@ def run_on_json(model: type, fn, value: bytes | str) -> Any:
         return Failed(getattr(fn, "__name__", "stage"), f"{type(exc).__name__}: {str(exc)[:500]}")
 
 
-def clean_and_tag_batch(values: list[bytes]) -> list[tuple[str, bytes] | Failed]:
+def clean_and_tag_batch(values: list[bytes]) -> list[tuple[str, bytes, bytes] | Failed]:
     """The stateless half over raw messages, as the stream's clean agent needs it: for each,
-    (article id, cleaned Article JSON) or `Failed`. Bytes in, bytes out, so it runs as well in
-    a helper process (processors/offload.py) as in the event loop."""
-    out: list[tuple[str, bytes] | Failed] = []
+    (article id, cleaned Article JSON, its dedup fingerprint) or `Failed`. Bytes in, bytes out,
+    so it runs as well in a helper process (processors/offload.py) as in the event loop; the
+    fingerprint (a pure function of the text) is computed there too, off the stateful agent."""
+    from processors.dedup.stage import dedup_text
+    from processors.dedup.text import encode_fingerprint, fingerprint
+
+    out: list[tuple[str, bytes, bytes] | Failed] = []
     for value in values:
         result = run_on_json(RawArticle, clean_and_tag, value)
         if isinstance(result, Failed):
             out.append(result)
-        else:
-            out.append((result.id, result.model_dump_json(by_alias=True).encode()))
+            continue
+        try:
+            fp = encode_fingerprint(fingerprint(dedup_text(result)))
+        except Exception:  # noqa: BLE001 - the stateful agent computes it again and dead-letters its failure
+            fp = b""
+        out.append((result.id, result.model_dump_json(by_alias=True).encode(), fp))
     return out
 
 
@@ -117,8 +125,9 @@ class StatefulStages:
         slots = {} if alert_slots is None else alert_slots
         self.alert_engine = AlertEngine(rules or [], alert_store, slots=slots, journal=alert_journal)
 
-    def process(self, article: Article, now: datetime | None = None) -> Outcome:
-        dedup = run_stage("dedup", self.deduplicator.check, article, now)
+    def process(self, article: Article, now: datetime | None = None, fingerprint: Any = None) -> Outcome:
+        """Dedup then alert; `fingerprint`: the article's dedup fingerprint if already computed."""
+        dedup = run_stage("dedup", self.deduplicator.check, article, now, fingerprint)
         alerted = run_stage("alert", self.alert_engine.evaluate, dedup.article, now)
         final = alerted.article.model_copy(update={"processed_at": utcnow()})
         return Outcome(final, dedup.original_update, list(alerted.alerts), list(alerted.updates))

@@ -108,13 +108,15 @@ class Deduplicator:
                 kept += 1
         return kept
 
-    def check(self, article: Article, now: datetime | None = None) -> DedupOutcome:
-        """Classify one article and record it; `now` defaults to the current time (UTC)."""
+    def check(self, article: Article, now: datetime | None = None, fp: Fingerprint | None = None) -> DedupOutcome:
+        """Classify one article and record it; `now` defaults to the current time (UTC); `fp`
+        is its fingerprint when already computed (else computed here)."""
         now = _as_utc(now)
         self.state.expire_before(_hour(now - self.window))
         hour = self.state.bucket_for(_hour(now))
         key = doc_key(article.id)
-        fp = fingerprint(dedup_text(article))
+        if fp is None:
+            fp = fingerprint(dedup_text(article))
         previous = self.state.record(key)
         if previous is not None and previous.get("id") == article.id:
             return self._revision(article, key, previous, fp, hour)

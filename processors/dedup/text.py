@@ -14,6 +14,7 @@ is cached by word, and shingle hashes and the MinHash signature are computed wit
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import zlib
 from dataclasses import dataclass
@@ -271,6 +272,31 @@ def fingerprint(text: str) -> Fingerprint:
     band_hashes = (_fmix64(combined) & _MAX_HASH).tolist()
     bands = tuple(f"{band}:{h:08x}" for band, h in enumerate(band_hashes))
     return Fingerprint(exact, len(hashes), tuple(sorted(set(sampled.tolist()))), bands)
+
+
+# A fingerprint computed elsewhere (the clean + tag helper process) travels with the cleaned
+# article as a message header; the parameters are part of it so that one made with other
+# settings is never used (the receiver computes its own instead).
+FINGERPRINT_HEADER = "khabar-dedup-fingerprint"
+_FINGERPRINT_FORMAT = f"1:{SHINGLE_WORDS}:{NUM_PERM}:{BANDS}x{ROWS}:{SAMPLE_MOD}:{MAX_SAMPLES}"
+
+
+def encode_fingerprint(fp: Fingerprint) -> bytes:
+    return json.dumps([_FINGERPRINT_FORMAT, fp.exact, fp.shingles, fp.samples, fp.bands],
+                      separators=(",", ":")).encode()
+
+
+def decode_fingerprint(value: bytes | None) -> Fingerprint | None:
+    """The fingerprint in a header, or None if absent, malformed or made with other parameters."""
+    if not value:
+        return None
+    try:
+        form, exact, shingles, samples, bands = json.loads(value)
+        if form != _FINGERPRINT_FORMAT:
+            return None
+        return Fingerprint(str(exact), int(shingles), tuple(int(s) for s in samples), tuple(str(b) for b in bands))
+    except (ValueError, TypeError):
+        return None
 
 
 def resemblance(a: tuple[int, ...] | list[int], b: tuple[int, ...] | list[int]) -> tuple[float, float]:

@@ -29,6 +29,10 @@ def test_batch_gives_the_same_article_as_the_stage_chain_and_keeps_order():
     got = Article.model_validate_json(results[1][1])
     assert got.model_dump(exclude={"processed_at"}) == expected.model_dump(exclude={"processed_at"})
     assert [p.id for p in got.places], "the tagger ran: Idlib is tagged"
+    from processors.dedup.stage import dedup_text
+    from processors.dedup.text import decode_fingerprint, fingerprint
+
+    assert decode_fingerprint(results[1][2]) == fingerprint(dedup_text(got))
 
 
 def test_batch_names_the_stage_of_each_failure_and_goes_on():
@@ -74,3 +78,30 @@ def test_zero_processes_runs_inline():
     helpers = CleanProcesses(0)
     assert asyncio.run(helpers.run([_raw(1)]))[0][0] == "t-1"
     assert helpers._pool is None  # noqa: SLF001
+
+
+def test_a_fingerprint_from_other_settings_or_garbage_is_not_used():
+    from processors.dedup.text import decode_fingerprint, encode_fingerprint, fingerprint
+
+    fp = fingerprint(BODY)
+    header = encode_fingerprint(fp)
+    assert decode_fingerprint(header) == fp
+    assert decode_fingerprint(header.replace(b'"1:', b'"0:', 1)) is None
+    assert decode_fingerprint(b"[1,2") is None and decode_fingerprint(None) is None
+    assert decode_fingerprint(b'["x"]') is None
+
+
+def test_the_stateful_stage_decides_the_same_with_a_carried_fingerprint():
+    from processors.dedup.stage import dedup_text
+    from processors.dedup.text import fingerprint
+    from processors.pipeline import StatefulStages
+
+    articles = [Article.model_validate_json(r[1]) for r in clean_and_tag_batch([_raw(i) for i in range(3)])]
+    carried, computed = StatefulStages({}, {}), StatefulStages({}, {})
+    statuses = []
+    for article in articles:  # the same body three times: an original and two copies
+        a = carried.process(article, fingerprint=fingerprint(dedup_text(article)))
+        b = computed.process(article)
+        assert a.article.dedup == b.article.dedup
+        statuses.append(a.article.dedup.status)
+    assert statuses == ["original", "duplicate", "duplicate"]
