@@ -44,8 +44,10 @@ class Workers:
                                                start_new_session=True))
             log.close()
 
-    def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.log_dir.glob("*.log")))
+    def logs(self, tail: int | None = 3000) -> str:
+        """The workers' logs: the last `tail` characters of each (for failure messages), or all."""
+        return "\n".join(p.read_text(errors="replace")[-tail if tail else 0:]
+                         for p in sorted(self.log_dir.glob("*.log")))
 
     def stop(self) -> None:
         for p in self.procs:
