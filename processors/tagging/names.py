@@ -31,7 +31,7 @@ from khabar.textnorm import matching_form
 from processors.tagging.doc import Doc, with_proclitics
 from processors.tagging.geo import Support, pick
 from processors.tagging.matcher import Hit, PhraseMatcher
-from processors.tagging.taxonomy import ActorEntry, PlaceEntry, Taxonomy
+from processors.tagging.taxonomy import ActorEntry, PersonCues, PlaceEntry, Taxonomy
 
 EntityType = str  # a registered tag kind's `entry` name: "place", "actor", "person" ...
 Mode = Literal["name", "context", "short"]
@@ -76,6 +76,22 @@ def indefinite_form(form: str) -> str | None:
     if i == 0:
         return None
     return " ".join(out + rest[i:])
+
+
+def family_name_givens(cues: PersonCues | None) -> frozenset[str]:
+    """The known given names (person_cues.yaml) after which a one-word place name is read as
+    a family name: not those that are also titles, particles, cue or stop words, or listed
+    under `common_word_given_names` ("أمير قطر", "سلطان عمان", "باسم سوريا", "سلام اليمن")."""
+    if cues is None:
+        return frozenset()
+
+    def forms(words) -> set[str]:
+        return {f for w in words for f in matching_form(w).split()}
+
+    return frozenset(forms(cues.given_names) - forms(cues.particles) - forms(cues.titles)
+                     - forms(cues.qualifiers) - forms(cues.stop) - forms(cues.strong_ends)
+                     - forms(cues.weak_ends) - forms(cues.introducers)
+                     - forms(cues.common_word_given_names))
 
 
 def name_variants(name: str) -> set[str]:
@@ -166,6 +182,8 @@ class NameTagger:
             for form in sorted(indefinite - owned):
                 self.matcher.add(form, ("actor", i, "name"))
         self.matcher.freeze()
+        # given names after which a one-word place is read as a family name ("أحمد السويد")
+        self.surname_givens = family_name_givens(taxonomy.person_cues)
         # ambiguous places and neighbourhoods are kept only with support from the document
         self._needs_support = frozenset(
             ("place", i, mode) for i, p in enumerate(self.places)
@@ -193,6 +211,8 @@ class NameTagger:
             if cands:
                 pending.append((hit, cands))
         pending = self._country_in_sentence(doc, pending, adjective_hits)
+        if self.surname_givens:
+            pending = [(hit, cands) for hit, cands in self._family_names(doc, pending) if cands]
 
         confirmed: set[tuple[str, int]] = set()
         accepted: list[Mention] = []
@@ -220,6 +240,43 @@ class NameTagger:
                 break
         accepted.sort(key=lambda m: m.hit.start)
         return self._build(doc, accepted)
+
+    def _family_names(self, doc: Doc, pending: list) -> list:
+        """Drop the place reading of a one-word place name right after a known given name
+        ("وقال أحمد السويد إن": a family name, not Sweden), unless a place word or a
+        preposition stands before the given name ("إلى سامي ..."), the place carries a
+        proclitic ("أحمد بالسويد") or the given name is a title or a common word (see
+        `family_name_givens`)."""
+        out = []
+        for hit, cands in pending:
+            if any(c[0] == "place" for c in cands) and self._after_given_name(doc, hit):
+                cands = [c for c in cands if c[0] != "place"]
+            out.append((hit, cands))
+        return out
+
+    def _after_given_name(self, doc: Doc, hit: Hit) -> bool:
+        if hit.start != hit.word_start or hit.lam or " " in doc.norm[hit.start:hit.end]:
+            return False
+        i = doc.word_index(hit.word_start) - 1
+        if i < 0:
+            return False
+        s, e = doc.word_spans[i]
+        if doc.norm[e:hit.word_start].strip():
+            return False  # punctuation between: "أحمد، السويد"
+        given = doc.norm[s:e]
+        if given not in self.surname_givens:
+            if not (given[:1] == "و" and given[1:] in self.surname_givens):
+                return False
+            s += 1
+            given = given[1:]
+        if given == "علي" and doc.surface(s, e).rstrip("\u064b-\u065f").endswith("ى"):
+            return False  # the preposition على: "الهجوم على السويد"
+        if i > 0:
+            ps, pe = doc.word_spans[i - 1]
+            if not doc.norm[pe:s].strip() and (
+                    doc.norm[ps:pe] in self.place_words or doc.norm[ps:pe] in self.prepositions):
+                return False  # "مدينة X Y", "في X Y": no name pair
+        return True
 
     def _countries_by_word(self, doc: Doc, hits: list[Hit]) -> dict[int, set[str]]:
         """Word index -> the countries a country name or adjective there names."""

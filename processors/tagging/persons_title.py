@@ -104,6 +104,10 @@ class TitlePersonRule:
         self.appositions = _forms(cues.appositions) | frozenset(self.titles)
         self.complementizers = _forms(cues.complementizers)
         self.surname_ranks = frozenset(matching_form(r) for r in cues.surname_ranks)
+        # plural nouns of casualty reports end a name: "سامي الأحمد الجرحى ..."
+        plurals = _forms(cues.plural_nouns)
+        self.plurals = plurals | {"ال" + w for w in plurals} | {"و" + w for w in plurals} \
+            | {"وال" + w for w in plurals}
         # "أحياء سيف الدولة، عمر المختار، ...": a list after a place word names places
         self.place_words = with_proclitics(_forms(ctx.place_words) | _forms(_LIST_PLACE_WORDS))
         # every word that can open a search, with و/ف attached: one set lookup per word
@@ -413,6 +417,9 @@ class TitlePersonRule:
                 if w in self.titles or _bare(w) in self.titles or self._apposition_at(doc, k):
                     end = "strong"  # apposition: "جون كيربي المتحدث باسم ...", "... منفذ"
                     break
+                if w in self.plurals and w not in self.given:
+                    end = "weak"  # a plural noun: "سامي الأحمد الجرحى ..." ends before it
+                    break
                 if self._is_ala(doc, k) or (self._closes(w) and not (
                         w in self.given and k + 1 < n and not words[k + 1].startswith("ال")
                         and not self._closes(words[k + 1]))):
@@ -500,7 +507,8 @@ class TitlePersonRule:
 
     def _closes(self, word: str) -> bool:
         """The word cannot be part of a name."""
-        return word in self.stop or word in self.strong or word in self.weak or not word.isalpha()
+        return word in self.stop or word in self.strong or word in self.weak or word in self.plurals \
+            or not word.isalpha()
 
     def _end(self, doc: Doc, k: int, owner) -> str | None:
         """How the text goes on after a name ending before word k: strong, weak or None."""

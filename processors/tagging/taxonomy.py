@@ -270,6 +270,8 @@ class PersonCues(BaseModel):
     appositions: list[str] = Field(default_factory=list)
     complementizers: list[str] = Field(default_factory=list)
     surname_ranks: list[str] = Field(default_factory=list)
+    common_word_given_names: list[str] = Field(default_factory=list)
+    plural_nouns: list[str] = Field(default_factory=list)
 
 
 def load_taxonomy(directory: Path | str | None = None) -> Taxonomy:
