@@ -23,7 +23,10 @@ app = typer.Typer(no_args_is_help=True, help="Dead letters: list, show and repla
 
 # stage -> the topic that stage consumes (what a replay feeds again)
 STAGE_TOPICS = {"ingest": None, "clean": topics.RAW, "tag": topics.RAW, "dedup": topics.CLEANED,
-                "alert": topics.CLEANED, "index": topics.ENRICHED, "index-decode": topics.ENRICHED}
+                "alert": topics.CLEANED, "index": topics.ENRICHED, "index-decode": topics.ENRICHED,
+                # the clean + tag helper process died on the record (processors/offload.py), or
+                # a bug outside a named stage in either half (processors/app.py)
+                "clean-process": topics.RAW, "clean_and_tag": topics.RAW, "dedup_and_alert": topics.CLEANED}
 
 
 @dataclass

@@ -24,6 +24,9 @@ def _letter(stage: str, record) -> Letter:
     ("decode", {"id": "a", "content": "x"}, "articles.raw"),
     ("decode", {"id": "a", "body": "x"}, "articles.cleaned"),
     ("decode", "{not json", None),
+    ("clean-process", {"id": "a", "content": "x"}, "articles.raw"),
+    ("clean_and_tag", {"id": "a", "content": "x"}, "articles.raw"),
+    ("dedup_and_alert", {"id": "a", "body": "x"}, "articles.cleaned"),
     ("ingest", {"source": "s", "entry": {}}, None),
 ])
 def test_each_stage_replays_to_the_topic_it_reads(stage, record, topic) -> None:
