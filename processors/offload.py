@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -28,8 +31,17 @@ log = get_logger("khabar.processors.offload")
 CRASH_STAGE = "clean-process"
 
 
+def _exit_with_parent() -> None:
+    """A helper whose worker died (kill -9 included) exits too instead of idling forever."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+
 def _warm_up() -> None:
-    """Build the tagger's automata when the helper starts, not on its first batch."""
+    """Watch the worker; build the tagger's automata when the helper starts, not on its first batch."""
+    threading.Thread(target=_exit_with_parent, name="khabar-parent-watch", daemon=True).start()
     from processors.tagging.tagger import get_tagger
 
     get_tagger()

@@ -105,3 +105,32 @@ def test_the_stateful_stage_decides_the_same_with_a_carried_fingerprint():
         assert a.article.dedup == b.article.dedup
         statuses.append(a.article.dedup.status)
     assert statuses == ["original", "duplicate", "duplicate"]
+
+
+def test_a_helper_exits_when_its_worker_is_killed(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import asyncio, time\n"
+        "from processors.offload import CleanProcesses\n"
+        "if __name__ == '__main__':\n"
+        "    helpers = CleanProcesses(1)\n"
+        "    asyncio.run(helpers.run([b'{}']))\n"
+        "    print(next(iter(helpers._pool._processes)), flush=True)\n"
+        "    time.sleep(120)\n", encoding="utf-8")
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    helper = int(owner.stdout.readline())
+    os.kill(owner.pid, signal.SIGKILL)
+    owner.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(helper, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(helper, signal.SIGKILL)
+    raise AssertionError("the helper outlived its worker")
