@@ -59,6 +59,18 @@ def _forms(words: list[str]) -> frozenset[str]:
     return frozenset(matching_form(w) for w in words)
 
 
+def _by_first_word(phrases: list[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases in matching form, as word tuples under their first word, longest first (so the
+    longest phrase that fits is tried first)."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        words = tuple(matching_form(phrase).split())
+        out.setdefault(words[0], []).append(words)
+    for options in out.values():
+        options.sort(key=len, reverse=True)
+    return out
+
+
 def _nisba(word: str) -> bool:
     """A relative adjective with the article (التركي, الأممية): nationality, affiliation."""
     return word.startswith("ال") and word.endswith(("ي", "يه")) and len(word) >= 5
@@ -71,12 +83,7 @@ def _bare(word: str) -> str:
 
 class TitlePersonRule:
     def __init__(self, cues: PersonCues, ctx: ContextWords) -> None:
-        self.titles: dict[str, list[tuple[str, ...]]] = {}
-        for title in cues.titles:
-            words = tuple(matching_form(title).split())
-            self.titles.setdefault(words[0], []).append(words)
-        for options in self.titles.values():
-            options.sort(key=len, reverse=True)
+        self.titles = _by_first_word(cues.titles)
         self.introducers = _forms(cues.introducers)
         self.qualifiers = _forms(cues.qualifiers)
         self.stop = _forms(cues.stop)
@@ -94,12 +101,7 @@ class TitlePersonRule:
         # ("كتائب الشهيد علي خزام", "مدرسة الشهيد ..."): no person is tagged there
         self.named_after = _forms(cues.named_after)
         # "القبض على ...", "اغتيال ...": a person named as the one arrested, killed, freed
-        self.objects: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in cues.object_openers:
-            words = tuple(matching_form(phrase).split())
-            self.objects.setdefault(words[0], []).append(words)
-        for options in self.objects.values():
-            options.sort(key=len, reverse=True)
+        self.objects = _by_first_word(cues.object_openers)
         # what may stand after a name in apposition ("... منفذ الهجوم", "... وهو المستشار")
         self.appositions = _forms(cues.appositions) | frozenset(self.titles)
         self.complementizers = _forms(cues.complementizers)
