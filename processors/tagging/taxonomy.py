@@ -195,6 +195,9 @@ class CasualtyVocab(BaseModel):
 
     killed_triggers: list[str]  # before the number: مقتل, قتل, مصرع, حصيلة القتلى ...
     killed_nouns: list[str]  # right after the number: قتيلا, قتلى, killed, dead ...
+    # toll words (حصيلة, ضحايا): a number after them is a death toll only when it counts
+    # people ("حصيلة الضحايا 40 شخصا") or closes the clause ("الحصيلة الأولية 34،")
+    toll_words: list[str] = Field(default_factory=list)
     injured_triggers: list[str]
     injured_nouns: list[str]
     victim_nouns: list[str]  # nouns a death toll counts: شخصا, مدنيا, عنصرا ...

@@ -176,3 +176,47 @@ def test_an_incident_figure_beyond_belief_is_kept_as_cumulative_with_a_note() ->
     assert result.notes == ["killed: 3500: above 2000, more than one incident's toll, counted as cumulative"]
     # a real large single toll stays an incident figure
     assert casualties("قتل 1400 شخص في الهجوم الكيميائي على الغوطة").killed_max == 1400
+
+
+# --- toll words, asides, long subjects (issue 14; sentences written for these tests) ------------
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("وكانت الحصيلة الأولية 12 قبل أن ترتفع في المساء.", [12]),
+        ("بلغت حصيلة الضحايا 40 شخصا حتى مساء الأحد.", [40]),
+        ("بلغ عدد ضحايا المجزرة نحو 150 شخصا.", [150]),
+        # an aside between the toll word and the figure is not counted in the window
+        ("ارتفعت حصيلة القتلى في وقت لاحق حيث وصلت -بحسب مصادر طبية في المدينة- إلى 31 شخصا.", [31]),
+        ("ارتفعت حصيلة القتلى في وقت لاحق (بحسب مصادر طبية في المدينة) إلى 31 شخصا.", [31]),
+        # executions and assassinations are killings; a verb's long subject stays in reach
+        ("أعدم مسلحو التنظيم 25 شابا في ساحة البلدة.", [25]),
+        ("أعدمت الميليشيا ما بين 40 و60 مدنيا في القرية.", [40, 60]),
+        ("قتلت قوات الحرس الثوري الإيراني في محافظة سيستان وبلوشستان 9 مسلحين.", [9]),
+        ("اغتيل محافظ المدينة مع ثلاثة من مرافقيه و4 أشخاص آخرين.", [3, 4]),
+    ],
+)
+def test_toll_words_asides_and_long_subjects(text: str, counts: list[int]) -> None:
+    assert sorted(killed(text)) == counts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "كانت الحصيلة النهائية للمباراة 3 أهداف مقابل هدف.",  # a match result
+        "بلغت حصيلة الموسم 20 هدفا للاعب.",
+        "حصيلة الأسبوع 4 غارات على المدينة.",
+        "كشفت الحصيلة أن 300 عائلة نزحت.",
+        "بلغت حصيلة الصادرات 300 مليون دولار.",
+        "أقيمت جنازة للضحايا التي حضرها 250 ألف شخص.",  # a relative clause: mourners, not dead
+        "نجا الوزير من محاولة اغتيال نفذها 3 مسلحين.",
+        "يحاكم 12 متهما بتهمة اغتيال الرئيس.",
+        "حكم على 5 متهمين بالإعدام.",  # a sentence, not an execution
+    ],
+)
+def test_toll_words_that_count_something_else(text: str) -> None:
+    assert killed(text) == []
+
+
+def test_a_toll_word_before_the_wounded_counts_injuries() -> None:
+    assert (killed("بلغت حصيلة الجرحى 30 شخصا."), injured("بلغت حصيلة الجرحى 30 شخصا.")) == ([], [30])
