@@ -31,10 +31,18 @@ from collections import Counter
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from khabar.models import Article, Dedup
-from processors.dedup.state import HOUR, DedupState, doc_key, pack_bands, pack_ints, unpack_ints
+from processors.dedup.state import (
+    HOUR,
+    DedupState,
+    doc_key,
+    pack_bands,
+    pack_ints,
+    unpack_ints,
+)
 from processors.dedup.text import SAMPLE_MOD, Fingerprint, fingerprint, resemblance
 
 JACCARD_MIN = 0.45
@@ -120,14 +128,15 @@ class Deduplicator:
         previous = self.state.record(key)
         if previous is not None and previous.get("id") == article.id:
             return self._revision(article, key, previous, fp, hour)
-        match = self._find(fp)
+        fetched: dict[str, list[str] | None] = {}
+        match = self._find(fp, fetched)
         if match is not None and article.id in (match.record["id"], match.record.get("of")):
             match = None  # its own copy: the original came back after leaving the window
         if match is None:
             record = self._record(article, fp, hour, status="original", of=None, similarity=0.0)
-            self._store(key, record, hour, fp, indexed=True)
+            self._store(key, record, hour, fp, indexed=True, fetched=fetched)
             return DedupOutcome(self._with(article, Dedup(status="original")))
-        return self._copy(article, key, fp, match, hour)
+        return self._copy(article, key, fp, match, hour, fetched)
 
     # --- the three outcomes ---------------------------------------------------------
     def _revision(self, article: Article, key: str, record: dict[str, Any], fp: Fingerprint,
@@ -145,7 +154,7 @@ class Deduplicator:
         return DedupOutcome(self._with(article, dedup))
 
     def _copy(self, article: Article, key: str, fp: Fingerprint, match: _Match,
-              hour: int) -> DedupOutcome:
+              hour: int, fetched: dict[str, list[str] | None]) -> DedupOutcome:
         """A copy of an earlier article: point at its original and count the copy there."""
         found = match.record
         original_id = found["id"] if found["st"] == "original" else found["of"]
@@ -157,7 +166,7 @@ class Deduplicator:
         record = self._record(article, fp, hour, status=status, of=original_id, similarity=similarity)
         # an identical text is already findable through the first copy; a near copy is indexed
         # so that later copies closer to it than to the original are still found
-        self._store(key, record, hour, fp, indexed=not match.exact)
+        self._store(key, record, hour, fp, indexed=not match.exact, fetched=fetched)
         update = self._count_copy(original_id)
         dedup = Dedup(status=status, of=original_id, similarity=round(similarity, 3))
         return DedupOutcome(self._with(article, dedup), update)
@@ -173,7 +182,9 @@ class Deduplicator:
         return OriginalUpdate(original_id, copies, datetime.fromisoformat(ts) if ts else None)
 
     # --- finding a match ------------------------------------------------------------
-    def _find(self, fp: Fingerprint) -> _Match | None:
+    def _find(self, fp: Fingerprint, fetched: dict[str, list[str] | None]) -> _Match | None:
+        """The best earlier article this one copies, if any; the posting lists read on the
+        way are left in `fetched` for indexing this article."""
         owner = self.state.exact_owner(fp.exact)
         if owner is not None:
             record = self.state.record(owner)
@@ -181,8 +192,12 @@ class Deduplicator:
                 return _Match(owner, record, 1.0, exact=True)
         if not fp.samples and not fp.bands:
             return None
-        band_hits = Counter(self.state.posted([f"b{band}" for band in fp.bands]))
-        sample_hits = Counter(self.state.posted([f"s:{sample:08x}" for sample in fp.samples]))
+        band_names = [f"b{band}" for band in fp.bands]
+        sample_names = [f"s:{sample:08x}" for sample in fp.samples]
+        lists = self.state.fetch(band_names + sample_names)
+        fetched.update(lists)
+        band_hits = Counter(chain.from_iterable(filter(None, map(lists.get, band_names))))
+        sample_hits = Counter(chain.from_iterable(filter(None, map(lists.get, sample_names))))
         # a candidate needs an LSH collision (resemblance) or enough shared samples to be
         # contained: one or two shared shingles are what unrelated articles have in common
         min_shared = math.ceil(MIN_CONTAINED_SAMPLES * CONTAINMENT_MIN)
@@ -237,14 +252,15 @@ class Deduplicator:
         }
 
     def _store(self, key: str, record: dict[str, Any], hour: int, fp: Fingerprint, *,
-               indexed: bool) -> None:
-        """Write the record (whose content `fp` describes), make it findable, register it."""
+               indexed: bool, fetched: dict[str, list[str] | None] | None = None) -> None:
+        """Write the record (whose content `fp` describes), make it findable, register it.
+        `fetched`: posting lists read since the last write (_find's), not read again."""
         record = {**record, "i": indexed}
         if not indexed:  # keep only what a revision needs; the content is indexed elsewhere
             record.update(s="", b="")
         self.state.put_record(key, record)
         if indexed:
-            self.state.index(key, fp.exact, fp.bands, fp.samples)
+            self.state.index(key, fp.exact, fp.bands, fp.samples, fetched)
         else:
             self.state.index(key, fp.exact, (), ())
         self.state.register(key, hour)

@@ -113,6 +113,12 @@ class DedupState:
         get = self.store.get
         return chain.from_iterable(filter(None, map(get, names)))
 
+    def fetch(self, names: list[str]) -> dict[str, list[str] | None]:
+        """These posting lists as they are now, read once: the lookup and the indexing of one
+        article then share the reads (a RocksDB get costs ~4 µs, ~70 names per article)."""
+        get = self.store.get
+        return {name: get(name) for name in names}
+
     def add_posting(self, name: str, key: str) -> None:
         current = self.store.get(name) or []
         if key not in current:
@@ -129,15 +135,18 @@ class DedupState:
             del self.store[name]
 
     def index(self, key: str, exact: str, bands: tuple[str, ...] | list[str],
-              samples: tuple[int, ...] | list[int]) -> None:
-        """Make a doc findable: exact key (if no doc holds it yet), LSH bands, samples."""
+              samples: tuple[int, ...] | list[int],
+              fetched: dict[str, list[str] | None] | None = None) -> None:
+        """Make a doc findable: exact key (if no doc holds it yet), LSH bands, samples.
+        `fetched`: posting lists read by `fetch` since the last write (not re-read)."""
         store = self.store
         if exact and f"x:{exact}" not in store:
             store[f"x:{exact}"] = key
         names = [f"b{band}" for band in bands]
         names += [f"s:{sample:08x}" for sample in samples]
+        fetched = fetched or {}
         for name in names:  # add_posting, inlined: this runs ~70 times per article
-            current = store.get(name)
+            current = fetched[name] if name in fetched else store.get(name)
             if not current:
                 store[name] = [key]
             elif key not in current:
