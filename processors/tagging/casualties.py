@@ -41,6 +41,11 @@ _CLAUSE_PUNCT = frozenset(",.;:!?()")
 # "جنازة للضحايا التي حضرها 250 ألف شخص": a relative clause says something else of the victims
 _RELATIVES = frozenset(matching_form(w) for w in (
     "التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي", "who", "which", "that"))
+# words between "و" and a coordinated figure: "وأكثر من مئة", "ونحو 20", "وما لا يقل عن 7"
+_QUANTIFIERS = frozenset(matching_form(w) for w in (
+    "أكثر", "اكثر", "أقل", "من", "نحو", "قرابة", "حوالي", "زهاء", "ما", "لا", "يقل", "عن", "على",
+    "الأقل", "يزيد", "more", "than", "about", "at", "least", "nearly", "some", "over"))
+_OTHERS = frozenset(matching_form(w) for w in ("آخرين", "آخرون", "آخر", "others"))
 # words that may follow a bare toll figure: "الحصيلة الأولية 12 قبل أن ترتفع"
 _TOLL_ENDS = frozenset(matching_form(w) for w in (
     "قبل", "بعد", "حتى", "حسب", "بحسب", "وفق", "وفقا", "بينهم", "بينما", "according", "after",
@@ -126,12 +131,16 @@ class CasualtyTagger:
                             for i, w in enumerate(words) if w in cue_words})
         for sentence in sentences:  # numbers only matter where deaths or injuries are named
             s_start, s_end = doc.sentence_span(sentence)
+            previous: tuple[str, int, int] | None = None  # kind, end, first word after
             for num in find_numbers(doc.norm[s_start:s_end]):
                 start, end = num.start + s_start, num.end + s_start
                 first = doc.word_index(start)
                 last = doc.word_index(end)  # first word after the number
                 used.update(range(first, last))
                 kind = self._classify(doc, start, end, last, num.value)
+                if not kind and previous is not None:
+                    kind = self._coordinated(doc, previous, start, end, last)
+                previous = (kind, end, last) if kind else None
                 if not kind:
                     continue
                 why_not = implausible(doc.norm[start:end], num.value)
@@ -183,17 +192,28 @@ class CasualtyTagger:
         # a death/injury word right after the number, or after its victim noun and a few
         # qualifiers ("23 مدنيا على الأقل بينهم ثمانية أطفال قتلوا")
         head = 0  # index of the word that must be the victim noun
+        noun_kind = None
+        crossed = False  # past another figure: its noun may not be this one's
         for i, word in enumerate(after):
             if self.killed_nouns.has(word):
-                return "killed"
+                noun_kind = "killed"
+                break
             if self.injured_nouns.has(word):
-                return "injured"
+                noun_kind = "injured"
+                break
             if i == 0 and word in ("من", "of"):
                 head = 1  # "3 من المهاجمين قتلوا"
                 continue
             if (i == head and not self.victim_nouns.has(word)) or self.not_triggers.has(word):
                 break
-        # a killing/injuring word before, nearest first, in the same clause
+            crossed = crossed or any(c.isdigit() for c in word)
+        if noun_kind and not crossed:
+            return noun_kind
+        # "مقتل 28 شخصا بالإضافة لأكثر من 321 مصابا": the trigger before decides
+        return self._trigger_before(before, after) or noun_kind
+
+    def _trigger_before(self, before: list[str], after: list[str]) -> str | None:
+        """killed or injured from the nearest trigger word before the figure, in its clause."""
         for i in range(len(before) - 1, -1, -1):
             word = before[i]
             if self.not_triggers.has(word):
@@ -212,6 +232,35 @@ class CasualtyTagger:
                 if any(w in self.negators for w in before[max(0, i - 2):i]):
                     return None
                 return hit
+        return None
+
+    def _coordinated(self, doc: Doc, previous: tuple[str, int, int], start: int, end: int,
+                     last: int) -> str | None:
+        """A figure joined by "و" to the toll just before it counts the same thing: "قتل 346
+        عنصرا من داعش، و154 عنصرا من قسد", "35 ضابطا وأكثر من مئة آخرين"."""
+        kind, prev_end, prev_last = previous
+        between = doc.words[prev_last:doc.word_index(start)]
+        gap = doc.norm[prev_end:start]
+        if not between and doc.norm[start - 1:start] != "و" or len(between) > 6:
+            return None
+        if any(c in gap for c in ".;:!?()[]") or any(
+                self.not_triggers.has(w) or self.injured_triggers.has(w)
+                or self.killed_triggers.has(w) for w in between):
+            return None
+        rest = list(between)
+        while rest and rest[-1] in _QUANTIFIERS:
+            rest.pop()
+        joined = doc.norm[start - 1:start] == "و" and doc.word_starts[doc.word_index(start)] != start
+        joined = joined or (bool(rest) and (rest[-1] == "و" or (
+            rest[-1].startswith("و") and rest[-1][1:] in _QUANTIFIERS)))
+        after = self._words_after(doc, end, last, 2)
+        if not joined or not after or not self.victim_nouns.has(after[0]):
+            return None
+        # a parallel count: right after the toll's own noun, the same noun again, or "others";
+        # not "قتل 4 أشخاص في الهجوم، و12 طفلا يعانون من الجوع"
+        noun = after[0].removeprefix("ال")
+        if len(rest) <= 2 or noun in _OTHERS or (between and between[0].removeprefix("ال") == noun):
+            return kind
         return None
 
     def _counts_a_thing(self, word: str) -> bool:

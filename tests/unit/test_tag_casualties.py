@@ -220,3 +220,39 @@ def test_toll_words_that_count_something_else(text: str) -> None:
 
 def test_a_toll_word_before_the_wounded_counts_injuries() -> None:
     assert (killed("بلغت حصيلة الجرحى 30 شخصا."), injured("بلغت حصيلة الجرحى 30 شخصا.")) == ([], [30])
+
+
+# --- coordinated figures, deaths as وفاة, a noun past another figure (held-out set 2 classes) ---
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("قتل في المعارك 40 عنصرا من الجيش، و25 عنصرا من الفصائل.", [25, 40]),
+        ("قتل في القصف ما لا يقل عن 12 جنديا وأكثر من ثلاثين آخرين معظمهم من المدنيين.", [12, 30]),
+        ("قتل 5 رجال، و3 أطفال.", [3, 5]),
+        ("أكد الأطباء وفاة 9 أشخاص متأثرين بجروحهم.", [9]),
+        ("حوصر نحو 60 ناشطا في المبنى وقتلوا جميعا.", [60]),
+        # the noun after a second figure belongs to it; the trigger before decides the first
+        ("أدى الهجوم إلى مقتل 14 شخصا إضافة إلى أكثر من 50 مصابا.", [14]),
+    ],
+)
+def test_coordinated_and_plainly_worded_tolls(text: str, counts: list[int]) -> None:
+    assert sorted(killed(text)) == counts
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("قتل 4 أشخاص في الهجوم، و12 طفلا يعانون من الجوع.", [4]),  # the second has its own predicate
+        ("قتل 5 أشخاص في 3 قرى، و7 عناصر من الشرطة.", [5]),  # not joined to the toll
+        ("يدرس في الجامعة 3000 طالب.", []),
+        ("أعلنت الوزارة وفاة الفنان عن 80 عاما.", []),
+    ],
+)
+def test_figures_that_only_look_coordinated(text: str, counts: list[int]) -> None:
+    assert sorted(killed(text)) == counts
+
+
+def test_the_wounded_after_a_toll_stay_wounded() -> None:
+    text = "أدى الهجوم إلى مقتل 14 شخصا إضافة إلى أكثر من 50 مصابا."
+    assert (killed(text), injured(text)) == ([14], [50])
