@@ -88,7 +88,7 @@ class TagKind:
 
 TAG_KINDS: tuple[TagKind, ...] = (
     TagKind("places", "place", "places*.yaml", tag=PlaceTag, geo=True, label="Place"),
-    TagKind("actors", "actor", "actors.yaml", label="Actor"),
+    TagKind("actors", "actor", "actors*.yaml", label="Actor"),
     TagKind("persons", "person", "persons.yaml", tag=PersonTag, label="Person"),
 )
 

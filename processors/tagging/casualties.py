@@ -250,7 +250,9 @@ class CasualtyTagger:
         rest = list(between)
         while rest and rest[-1] in _QUANTIFIERS:
             rest.pop()
-        joined = doc.norm[start - 1:start] == "و" and doc.word_starts[doc.word_index(start)] != start
+        own = doc.word_index(start)
+        joined = doc.norm[start - 1:start] == "و" and (
+            own >= len(doc.word_starts) or doc.word_starts[own] != start)
         joined = joined or (bool(rest) and (rest[-1] == "و" or (
             rest[-1].startswith("و") and rest[-1][1:] in _QUANTIFIERS)))
         after = self._words_after(doc, end, last, 2)

@@ -37,6 +37,10 @@ EntityType = str  # a registered tag kind's `entry` name: "place", "actor", "per
 Mode = Literal["name", "context", "short"]
 BLOCK = ("block", -1, "name")
 
+# nouns written before an organisation's name that are part of how it is named
+_ORG_HEADS = with_proclitics(matching_form(w) for w in (
+    "قوات", "منظمة", "حركة", "جماعة", "ميليشيا", "ميليشيات", "مليشيا", "مليشيات", "فصائل"))
+
 _DIRECTIONS = frozenset(matching_form(w) for w in (
     "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "بريف", "ريف", "شمالا",
     "جنوبا", "شرقا", "غربا",
@@ -154,6 +158,7 @@ class NameTagger:
         self.place_words = with_proclitics(taxonomy.place_words)
         self.prepositions = with_proclitics(taxonomy.prepositions)
         self.place_by_id = {p.id: p for p in self.places}
+        self._actor_names: dict[int, set[str]] = {}  # matching forms of an actor's names, on demand
         self.place_index = {id(p): i for i, p in enumerate(self.places)}
         self.matcher = PhraseMatcher()
         owned: set[str] = set()
@@ -406,6 +411,10 @@ class NameTagger:
             counts[key] = counts.get(key, 0) + 1
             if m.etype == "actor":
                 result.actor_mentions.append((m.hit, self.actors[m.index]))
+                for other in (self._headed_form(doc, m.hit.start, m.hit.end),
+                              self._unheaded_form(doc, m.hit.start, m.hit.end, m.index)):
+                    if other and other not in forms:
+                        forms.append(other)
         for (etype, i), forms in grouped.items():
             n = counts[(etype, i)]
             if etype == "place":
@@ -418,6 +427,35 @@ class NameTagger:
                 result.tags[kind.field].append(
                     kind.tag(**{f: v for f, v in fields.items() if f in kind.tag.model_fields}))
         return result
+
+    @staticmethod
+    def _headed_form(doc: Doc, start: int, end: int) -> str | None:
+        """The mention with the organisation noun written before it ("قوات الجيش السوري",
+        "منظمة هيومن رايتس ووتش"): analysts search and annotate either extent."""
+        i = doc.word_index(start)
+        if i == 0 or i >= len(doc.word_starts) or doc.word_starts[i] != start:
+            return None  # first word, or the name starts after a clitic inside its word
+        j = i - 1
+        if doc.words[j] not in _ORG_HEADS:
+            return None
+        s, e = doc.word_spans[j]
+        if any(c not in " " for c in doc.norm[e:start]):
+            return None
+        return doc.surface(s, end).strip()
+
+    def _unheaded_form(self, doc: Doc, start: int, end: int, actor: int) -> str | None:
+        """"هيومن رايتس ووتش" of a mention "منظمة هيومن رايتس ووتش", when the actor also
+        goes by the name without its head noun."""
+        first = doc.word_index(start)
+        if first + 1 >= len(doc.words) or doc.words[first] not in _ORG_HEADS:
+            return None
+        rest = doc.word_spans[first + 1][0]
+        if rest >= end:
+            return None
+        names = self._actor_names.get(actor)
+        if names is None:
+            names = self._actor_names[actor] = {matching_form(n) for n in self.actors[actor].names()}
+        return doc.surface(rest, end).strip() if doc.norm[rest:end] in names else None
 
     def _place_tag(self, place: PlaceEntry, mentions: int, forms: list[str]) -> PlaceTag:
         point = self.place_by_id[place.seat] if place.seat else place

@@ -13,8 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from khabar.settings import get_settings
-from khabar.tagkinds import TAG_KINDS, EventType, TagKind
-from khabar.yamlconf import ConfigError, load_list, read_yaml, validate
+from khabar.tagkinds import TAG_KINDS, EventType, TagKind, tag_kind
+from khabar.yamlconf import ConfigError, line_of, load_list, read_yaml, validate
 
 PlaceKind = Literal[
     "country", "governorate", "district", "subdistrict", "city", "town", "village", "area",
@@ -103,6 +103,16 @@ class ActorEntry(_Entry):
         if any(len(v) != 2 or not v.isupper() for v in values):
             raise ValueError("context_countries are ISO 3166-1 alpha-2 codes (SY, YE ...)")
         return values
+
+
+class ActorExtension(BaseModel):
+    """More names for a curated actor, from a generated file's `extend:` (actors_state.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    aliases: list[str] = Field(default_factory=list)
+    short_forms: list[str] = Field(default_factory=list)
+    context_countries: list[str] = Field(default_factory=list)
 
 
 class PersonEntry(_Entry):
@@ -284,6 +294,7 @@ def load_taxonomy(directory: Path | str | None = None) -> Taxonomy:
     reads too, so tagging and alerting always see the same taxonomy."""
     directory = Path(get_settings().taxonomy_dir if directory is None else directory)
     entries = {kind.field: _load_kind(directory, kind) for kind in TAG_KINDS}
+    entries["actors"] = _extended(directory, entries["actors"])
     places, actors = entries["places"], entries["actors"]
     events_path = directory / "events.yaml"
     events = validate(EventsConfig, read_yaml(events_path), events_path)
@@ -311,6 +322,31 @@ def _load_kind(directory: Path, kind: TagKind) -> list:
     if not found:
         raise ConfigError(directory / kind.files, None, f"no {kind.field} found")
     return found
+
+
+def _extended(directory: Path, actors: list[ActorEntry]) -> list[ActorEntry]:
+    """Actors with the names that generated files add to curated entries (`extend: {id: ...}`)."""
+    by_id = {a.id: i for i, a in enumerate(actors)}
+    out = list(actors)
+    for path in sorted(directory.glob(tag_kind("actors").files)):
+        data = read_yaml(path)
+        extend = data.get("extend") if isinstance(data, dict) else None
+        if not extend:
+            continue
+        if not isinstance(extend, dict):
+            raise ConfigError(path, line_of(data), "`extend:` must map actor ids to names")
+        for target, item in extend.items():
+            if target not in by_id:
+                raise ConfigError(path, line_of(extend, (target,)),
+                                  f"extend: {target!r} is not an actor in actors.yaml")
+            more = validate(ActorExtension, item, path, ("extend", target))
+            old = out[by_id[target]]
+            out[by_id[target]] = old.model_copy(update={
+                "aliases": list(dict.fromkeys(old.aliases + more.aliases)),
+                "short_forms": list(dict.fromkeys(old.short_forms + more.short_forms)),
+                "context_countries": list(dict.fromkeys(old.context_countries + more.context_countries)),
+            })
+    return out
 
 
 def _check_references(directory: Path, places: list[PlaceEntry], actors: list[ActorEntry]) -> None:
