@@ -132,3 +132,18 @@ def test_control_without_an_armed_actor_is_not_tagged() -> None:
 def test_english_territory() -> None:
     assert "non_state_actor_overtakes_territory" in events(
         "The Syrian Democratic Forces captured the village after a week of fighting.")
+
+
+# --- air forces, air-launched missiles, evacuations (held-out set 2 classes; own sentences) ---
+
+def test_an_air_force_bombing_is_an_air_strike_and_its_missiles_are_not_shelling() -> None:
+    found = events("قصفت القوات الجوية الأردنية مواقع للمهربين بعدد من الصواريخ قرب الحدود.")
+    assert "air_drone_strike" in found
+    assert "shelling_artillery_missile_attack" not in found
+    # missiles fired from the ground stay a missile attack
+    assert "shelling_artillery_missile_attack" in events("سقطت صواريخ أطلقتها الفصائل على أحياء المدينة.")
+
+
+def test_evacuated_residents_are_displacement() -> None:
+    assert "displacement" in events("وصلت الحافلات التي تقل الأهالي الذين تم إجلاؤهم من البلدة المحاصرة.")
+    assert "displacement" in events("بدأ إخلاء المدنيين من الأحياء الشرقية بموجب الاتفاق.")
