@@ -37,6 +37,11 @@ EntityType = str  # a registered tag kind's `entry` name: "place", "actor", "per
 Mode = Literal["name", "context", "short"]
 BLOCK = ("block", -1, "name")
 
+# a settlement noun before a name says the name is a town ("مخيم النصيرات"); "قرب" or
+# "أطراف" do not ("قرب مساكن صيدا": housing, not Msaken in Tunisia)
+_SETTLEMENT_WORDS = with_proclitics(matching_form(w) for w in (
+    "مدينة", "مدينتي", "بلدة", "بلدتي", "مخيم", "مخيمي", "city", "town", "camp"))
+
 # nouns written before an organisation's name that are part of how it is named
 _ORG_HEADS = with_proclitics(matching_form(w) for w in (
     "قوات", "منظمة", "حركة", "جماعة", "ميليشيا", "ميليشيات", "مليشيا", "مليشيات", "فصائل"))
@@ -223,7 +228,8 @@ class NameTagger:
         accepted: list[Mention] = []
         unresolved = []
         for hit, cands in pending:
-            if len(cands) == 1 and cands[0][2] != "short" and cands[0] not in self._needs_support:
+            if len(cands) == 1 and cands[0][2] != "short" and (
+                    cands[0] not in self._needs_support or self._named_as_town(doc, hit, cands[0])):
                 confirmed.add((cands[0][0], cands[0][1]))
                 accepted.append(Mention(cands[0][0], cands[0][1], hit))  # type: ignore[arg-type]
             else:
@@ -245,6 +251,17 @@ class NameTagger:
                 break
         accepted.sort(key=lambda m: m.hit.start)
         return self._build(doc, accepted)
+
+    def _named_as_town(self, doc: Doc, hit: Hit, cand: tuple) -> bool:
+        """A small town abroad that no other entry is named like, written after a place word
+        ("مخيم النصيرات", "بلدة عرسال"): the place word vouches for it being a place, and
+        the name for which one. Villages and ambiguous names still need the document."""
+        if cand[0] != "place":
+            return False
+        place = self.places[cand[1]]
+        if place.country == "SY" or place.ambiguous or place.kind not in ("town", "city"):
+            return False
+        return doc.prev_word(hit.start) in _SETTLEMENT_WORDS
 
     def _family_names(self, doc: Doc, pending: list) -> list:
         """Drop the place reading of a one-word place name right after a known given name

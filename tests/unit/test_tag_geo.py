@@ -217,3 +217,11 @@ def test_airports_and_bases_of_the_region(text: str, expected: str) -> None:
 def test_a_mountain_range_named_after_a_country_is_not_the_country() -> None:
     ids = place_ids("تقع القرية على سفوح جبال لبنان الشرقية قرب الحدود")
     assert ids == ["sy-area-anti-lebanon"]
+
+
+def test_a_settlement_word_vouches_for_a_small_town_abroad() -> None:
+    # "مدينة"/"بلدة"/"مخيم" before a name only one entry bears: that town, country unnamed
+    assert "eg-gn-410142-bir-al-abd" in place_ids("قتل عشرة أشخاص في تفجير في مدينة بئر العبد")
+    assert "ps-gn-281109-an-nusayrat" in place_ids("قصفت طائرات حربية منازل في مخيم النصيرات")
+    # a proximity word is no settlement noun: "قرب مساكن صيدا" is housing, not Msaken (Tunisia)
+    assert not [i for i in place_ids("اعتقل عند حاجز قرب مساكن صيدا") if i.startswith("tn-")]
