@@ -19,6 +19,7 @@ from collections.abc import MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from khabar.cli.bench.calibrate import python_loop_cpu_s
 from khabar.models import RawArticle, SourceRef, stable_id
 from khabar.settings import PROJECT_ROOT
 from khabar.textnorm import matching_form
@@ -159,7 +160,7 @@ def run(quick: bool = False) -> dict:
         "clean_only": {"articles_per_cpu_s": _rate(len(stream), clean_cpu)},
         "dedup_only": {"articles_per_cpu_s": _rate(len(stream), dedup_cpu)},
         "target_articles_per_s": 1000,
-        "calibration_python_loop_10m_cpu_s": _calibration(),
+        "calibration_python_loop_10m_cpu_s": python_loop_cpu_s(),
         "note": "one process, one thread; *_per_cpu_s divides by CPU time, which a busy shared "
                 "machine inflates less than wall time",
         "copies": _copy_accuracy(generated, outcomes),
@@ -171,15 +172,6 @@ def run(quick: bool = False) -> dict:
         },
         "window": _window_flatness(cleaned, Deduplicator),
     }
-
-
-def _calibration() -> float:
-    """CPU seconds of a fixed pure-Python loop: compares machines (and busy moments of one)."""
-    started = time.process_time()
-    total = 0
-    for i in range(10_000_000):
-        total += i
-    return round(time.process_time() - started, 3)
 
 
 def _copy_accuracy(generated: list[tuple[RawArticle, str | None]], outcomes: list) -> dict:

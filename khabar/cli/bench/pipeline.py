@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from khabar.cli.bench import pipeline_probe as probe
+from khabar.cli.bench.calibrate import python_loop_cpu_s
 from khabar.cli.bench.pipeline_procs import Producer, WorkerProcs, stack_pids
 from khabar.cli.bench.pipeline_rawchain import run_raw_chain
 from khabar.cli.bench.pipeline_samples import Sample, generate
@@ -246,6 +247,7 @@ def measure(opts: Options, ui: Quiet) -> dict[str, Any]:
     samples = generate(WARMUP + opts.articles + sum(per_rate.values()), seed=opts.seed)
     warm, main = samples[:WARMUP], samples[WARMUP:WARMUP + opts.articles]
     load_start = os.getloadavg()
+    speed_start = python_loop_cpu_s()
     workers: WorkerProcs | None = None
     phases: dict[str, float] = {}
     clock = [time.monotonic()]
@@ -317,6 +319,9 @@ def measure(opts: Options, ui: Quiet) -> dict[str, Any]:
             "warmup_articles": WARMUP,
             "load_average_start": [round(x, 2) for x in load_start],
             "load_average_end": [round(x, 2) for x in os.getloadavg()],
+            # the machine's speed before and after (khabar/cli/bench/calibrate.py): compare runs
+            # only at similar values; ratio_vs_raw_chain is measured at the same moment
+            "calibration_python_loop_10m_cpu_s": [speed_start, python_loop_cpu_s()],
             "cpu_count": os.cpu_count(),
             "kafka": run.base.kafka_bootstrap,
             "elasticsearch": run.base.es_url,
