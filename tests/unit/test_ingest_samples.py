@@ -1,6 +1,5 @@
 """The bundled demo data: seeds copied unchanged, the sample feed up to date and readable."""
 
-import importlib.util
 import random
 from pathlib import Path
 
@@ -10,15 +9,13 @@ from ingest.poller import Poller
 from ingest.producer import MemorySink
 from ingest.sources import load_sources
 from khabar.settings import CONFIG_DIR
+from tests.scripts import load_script
 
 SAMPLES = CONFIG_DIR / "samples"
 
 
 def _builder():
-    spec = importlib.util.spec_from_file_location("build_seed_feed", SAMPLES / "build_seed_feed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SAMPLES / "build_seed_feed.py")
 
 
 def test_seeds_are_the_shared_corpus_unchanged(seeds_dir: Path) -> None:

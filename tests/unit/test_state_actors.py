@@ -5,7 +5,6 @@ finds them in sentences written for these tests."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -16,15 +15,13 @@ from khabar.textnorm import matching_form
 from khabar.yamlconf import ConfigError
 from processors.tagging.stage import get_tagger
 from processors.tagging.taxonomy import load_taxonomy
+from tests.scripts import load_script
 
 TAXONOMY_DIR = CONFIG_DIR / "taxonomy"
 
 
 def _builder():
-    spec = importlib.util.spec_from_file_location("build_state_actors", TAXONOMY_DIR / "build_state_actors.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TAXONOMY_DIR / "build_state_actors.py")
 
 
 def test_generated_file_is_what_the_script_makes_today() -> None:

@@ -15,6 +15,7 @@ from khabar.textnorm import matching_form
 from khabar.yamlconf import ConfigError
 from processors.tagging.names import name_variants
 from processors.tagging.taxonomy import load_taxonomy
+from tests.scripts import load_script
 
 TAXONOMY_DIR = CONFIG_DIR / "taxonomy"  # the taxonomy shipped in the repository
 # Syria's bounding box, a little generous (the Golan, border towns)
@@ -107,11 +108,7 @@ def test_event_rules_cover_the_vocabulary(taxonomy) -> None:
 
 def test_generated_admin_places_are_up_to_date(shared_dir: Path) -> None:
     """places_admin.yaml is what build_places.py makes from Open-Syria today."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("build_places", TAXONOMY_DIR / "build_places.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(TAXONOMY_DIR / "build_places.py")
     built = module.build(shared_dir / "data" / "opensyria-geography")
     stored = yaml.safe_load((TAXONOMY_DIR / "places_admin.yaml").read_text(encoding="utf-8"))["places"]
     assert built == stored
