@@ -27,8 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
-from collections.abc import Callable, Iterator, MutableMapping
-from itertools import chain
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 HOUR = 3600
@@ -107,11 +106,6 @@ class DedupState:
     # --- posting lists --------------------------------------------------------------
     def postings(self, name: str) -> list[str]:
         return self.store.get(name) or []
-
-    def posted(self, names: list[str]) -> Iterator[str]:
-        """Every doc in these posting lists, once per list it is in."""
-        get = self.store.get
-        return chain.from_iterable(filter(None, map(get, names)))
 
     def fetch(self, names: list[str]) -> dict[str, list[str] | None]:
         """These posting lists as they are now, read once: the lookup and the indexing of one

@@ -168,7 +168,7 @@ class CasualtyTagger:
         if value <= 0:
             return None
         after = self._words_after(doc, end, last, 9)
-        before = words_before_over_asides(doc, start, self.window)
+        before = doc.words_before_over_asides(start, self.window)
         if before and before[-1] == "ال":  # "الـ 30": an ordinal or a date
             return None
         if doc.norm[end:end + 2].strip().startswith("%"):
@@ -224,7 +224,7 @@ class CasualtyTagger:
             elif (self.toll_words.has(word) or self.toll_words.ends(before[:i + 1])) and (
                     len(before) - i <= 4 and _RELATIVES.isdisjoint(before[i + 1:])) and (
                     not after or after[0] in _TOLL_ENDS or self.victim_nouns.has(after[0])
-                    or (after[0] in ("من", "of") and self.victim_nouns.has(after[1:2] and after[1] or ""))):
+                    or (after[0] in ("من", "of") and len(after) > 1 and self.victim_nouns.has(after[1]))):
                 hit = "killed"
             elif self.injured_triggers.has(word) or self.injured_triggers.ends(before[:i + 1]):
                 hit = "injured"
@@ -241,7 +241,7 @@ class CasualtyTagger:
         kind, prev_end, prev_last = previous
         between = doc.words[prev_last:doc.word_index(start)]
         gap = doc.norm[prev_end:start]
-        if not between and doc.norm[start - 1:start] != "و" or len(between) > 6:
+        if (not between and doc.norm[start - 1:start] != "و") or len(between) > 6:
             return None
         if any(c in gap for c in ".;:!?()[]") or any(
                 self.not_triggers.has(w) or self.injured_triggers.has(w)
@@ -332,54 +332,4 @@ def _words_before_own(doc: Doc, start: int, before: list[str]) -> list[str]:
     if own < len(doc.word_starts) and doc.word_starts[own] == start:
         return before
     return before[:-1]
-
-
-_DASHES = "-\u2013\u2014"
-_ASIDE_WORDS = 14
-
-
-def words_before_over_asides(doc: Doc, pos: int, count: int) -> list[str]:
-    """Doc.words_before, but a bracketed or dashed aside right before the figure is skipped
-    and not counted: in "ارتفعت حصيلة القتلى -بحسب وزارة الصحة- إلى 50" or "(بحسب مصادر
-    طبية)" the toll word stays within reach. An aside that does not close within a few
-    words is read as plain text (dashes) or a clause end (brackets), as before."""
-    limit = doc.sentence_starts[doc.sentence_of(pos)]
-    out: list[str] = []
-    cursor = pos
-    j = doc.word_index(pos) - 1
-    opener: str | None = None  # what ends the aside being skipped
-    skipped = 0
-    while j >= 0 and len(out) < count:
-        s, e = doc.word_spans[j]
-        if s < limit:
-            break
-        gap = doc.norm[e:cursor]
-        if opener is None:
-            if ")" in gap or "]" in gap:
-                opener = "(" if ")" in gap else "["
-            elif any(c in _DASHES for c in gap) and gap[-1:] not in _DASHES:
-                opener = "dash"
-            if opener is not None:
-                gap = ""
-        if opener is not None:
-            closed = (opener == "dash" and any(c in _DASHES for c in gap)) or (
-                opener != "dash" and opener in gap)
-            if not closed:
-                skipped += 1
-                if skipped > _ASIDE_WORDS:
-                    return doc.words_before(pos, count)
-                cursor = s
-                j -= 1
-                continue
-            opener = None
-            gap = gap.replace("(", "").replace("[", "")
-        if not _CLAUSE_PUNCT.isdisjoint(gap):
-            break
-        out.append(doc.norm[s:e])
-        cursor = s
-        j -= 1
-    if opener is not None:
-        return doc.words_before(pos, count)
-    out.reverse()
-    return out
 

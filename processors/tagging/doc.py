@@ -12,6 +12,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|[!?;]")
 _NEWLINES = re.compile(r"\n")
 _CLAUSE_PUNCT = frozenset(",.;:!?()[]")
+_DASHES = "-\u2013\u2014"
+_ASIDE_WORDS = 14  # an aside longer than this is not one
 
 # proclitics stripped from a context word before looking it up (وفي, بمدينة, لريف)
 _WORD_PROCLITICS = ("وب", "ول", "فب", "فل", "و", "ف", "ب", "ل", "ك")
@@ -111,6 +113,51 @@ class Doc:
             out.append(self.norm[s:e])
             cursor = s
             j -= 1
+        out.reverse()
+        return out
+
+    def words_before_over_asides(self, pos: int, count: int) -> list[str]:
+        """words_before, but a bracketed or dashed aside right before `pos` is skipped and
+        not counted: in "ارتفعت حصيلة القتلى -بحسب وزارة الصحة- إلى 50" or "(بحسب مصادر
+        طبية)" the toll word stays within reach. An aside that does not close within a few
+        words is read as plain text (dashes) or a clause end (brackets), as before."""
+        limit = self.sentence_starts[self.sentence_of(pos)]
+        out: list[str] = []
+        cursor = pos
+        j = self.word_index(pos) - 1
+        opener: str | None = None  # what ends the aside being skipped
+        skipped = 0
+        while j >= 0 and len(out) < count:
+            s, e = self.word_spans[j]
+            if s < limit:
+                break
+            gap = self.norm[e:cursor]
+            if opener is None:
+                if ")" in gap or "]" in gap:
+                    opener = "(" if ")" in gap else "["
+                elif any(c in _DASHES for c in gap) and gap[-1:] not in _DASHES:
+                    opener = "dash"
+                if opener is not None:
+                    gap = ""
+            if opener is not None:
+                closed = (opener == "dash" and any(c in _DASHES for c in gap)) or (
+                    opener != "dash" and opener in gap)
+                if not closed:
+                    skipped += 1
+                    if skipped > _ASIDE_WORDS:
+                        return self.words_before(pos, count)
+                    cursor = s
+                    j -= 1
+                    continue
+                opener = None
+                gap = gap.replace("(", "").replace("[", "")
+            if not _CLAUSE_PUNCT.isdisjoint(gap):
+                break
+            out.append(self.norm[s:e])
+            cursor = s
+            j -= 1
+        if opener is not None:
+            return self.words_before(pos, count)
         out.reverse()
         return out
 
