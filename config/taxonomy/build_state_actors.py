@@ -81,6 +81,7 @@ def _names(actor: dict) -> list[str]:
 
 def build() -> dict:
     curated = _curated()
+    country_of = {a["id"]: a.get("country") for a in curated}
     owned = {matching_form(n): a["id"] for a in curated for n in _names(a) + a.get("short_forms", [])}
     new, extend = [], {}
     for country in _countries():
@@ -88,7 +89,7 @@ def build() -> dict:
         for inst, (kind, patterns, shorts) in INSTITUTIONS.items():
             forms = list(dict.fromkeys(p.format(f=f, m=m) for f, m in country["pairs"] for p in patterns))
             owners = [owned[matching_form(f)] for f in forms if matching_form(f) in owned]
-            same_country = [o for o in owners if next(a for a in curated if a["id"] == o).get("country") == code]
+            same_country = [o for o in owners if country_of[o] == code]
             free = [f for f in forms if matching_form(f) not in owned]
             if same_country:  # a curated actor is this institution: give it the other forms
                 target = max(set(same_country), key=same_country.count)

@@ -239,7 +239,8 @@ class CasualtyTagger:
         """A figure joined by "و" to the toll just before it counts the same thing: "قتل 346
         عنصرا من داعش، و154 عنصرا من قسد", "35 ضابطا وأكثر من مئة آخرين"."""
         kind, prev_end, prev_last = previous
-        between = doc.words[prev_last:doc.word_index(start)]
+        own = doc.word_index(start)
+        between = doc.words[prev_last:own]
         gap = doc.norm[prev_end:start]
         if (not between and doc.norm[start - 1:start] != "و") or len(between) > 6:
             return None
@@ -250,7 +251,6 @@ class CasualtyTagger:
         rest = list(between)
         while rest and rest[-1] in _QUANTIFIERS:
             rest.pop()
-        own = doc.word_index(start)
         joined = doc.norm[start - 1:start] == "و" and (
             own >= len(doc.word_starts) or doc.word_starts[own] != start)
         joined = joined or (bool(rest) and (rest[-1] == "و" or (

@@ -163,7 +163,6 @@ class NameTagger:
         self.place_words = with_proclitics(taxonomy.place_words)
         self.prepositions = with_proclitics(taxonomy.prepositions)
         self.place_by_id = {p.id: p for p in self.places}
-        self._actor_names: dict[int, set[str]] = {}  # matching forms of an actor's names, on demand
         self.place_index = {id(p): i for i, p in enumerate(self.places)}
         self.matcher = PhraseMatcher()
         owned: set[str] = set()
@@ -187,8 +186,10 @@ class NameTagger:
                         self.matcher.add(v, (etype, i, "adjective"))
                 for phrase in entry.not_in:
                     self.matcher.add(matching_form(phrase), BLOCK)
-        for i, actor in enumerate(self.actors):
-            indefinite = {f for n in actor.names() if (f := indefinite_form(matching_form(n)))}
+        # matching forms of each actor's names (an extent without its head noun is checked here)
+        self.actor_names = [frozenset(matching_form(n) for n in a.names()) for a in self.actors]
+        for i, names in enumerate(self.actor_names):
+            indefinite = {f for n in names if (f := indefinite_form(n))}
             for form in sorted(indefinite - owned):
                 self.matcher.add(form, ("actor", i, "name"))
         self.matcher.freeze()
@@ -469,10 +470,7 @@ class NameTagger:
         rest = doc.word_spans[first + 1][0]
         if rest >= end:
             return None
-        names = self._actor_names.get(actor)
-        if names is None:
-            names = self._actor_names[actor] = {matching_form(n) for n in self.actors[actor].names()}
-        return doc.surface(rest, end).strip() if doc.norm[rest:end] in names else None
+        return doc.surface(rest, end).strip() if doc.norm[rest:end] in self.actor_names[actor] else None
 
     def _place_tag(self, place: PlaceEntry, mentions: int, forms: list[str]) -> PlaceTag:
         point = self.place_by_id[place.seat] if place.seat else place

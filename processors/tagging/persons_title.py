@@ -192,10 +192,10 @@ class TitlePersonRule:
         """A title or role noun stands at word k in apposition to a name before it
         ("... منفذ الهجوم", "... وزير الخارجية", "...، وهو المستشار")."""
         words = doc.words
-        if k >= len(words) or not _QUOTES.isdisjoint(self._gap(doc, k)):
+        if k >= len(words):
             return False
         gap = self._gap(doc, k)
-        if any(c in _PUNCT and c != "," for c in gap):
+        if not _QUOTES.isdisjoint(gap) or any(c in _PUNCT and c != "," for c in gap):
             return False
         w = words[k]
         if w in _HUWA and k + 1 < len(words):
@@ -271,18 +271,16 @@ class TitlePersonRule:
         for j in starts:
             if j in used or item_at(j) is None:
                 continue
-            items = {j: parsed[j]}
-            chain = [items[j]]
+            chain = [parsed[j]]
             count = 1
-            k, _s, _e, comma = items[j]
+            k, _s, _e, comma = parsed[j]
             used.add(j)
             while comma and k < n:
                 if item_at(k) is not None:
-                    items[k] = parsed[k]
                     used.add(k)
-                    chain.append(items[k])
+                    chain.append(parsed[k])
                     count += 1
-                    k, _s, _e, comma = items[k]
+                    k, _s, _e, comma = parsed[k]
                 elif k in owner and owner[k][1] == "person":  # a listed person counts too
                     end_word = owner[k][0] + 1
                     after = self._gap(doc, end_word) if end_word < n else "."
