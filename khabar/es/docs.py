@@ -62,6 +62,17 @@ def article_doc(article: Article, text_mode: TextMode) -> dict[str, Any]:
     return doc
 
 
+def article_source(article: Article, text_mode: TextMode) -> bytes | dict[str, Any]:
+    """`article_doc` as the bulk request will carry it. In "arabic" mode that is the JSON bytes
+    pydantic writes in one call: building the dict and encoding it again cost the sink's event
+    loop about 0.4 ms per article (issue 11). Fallback mode adds fields, so it stays a dict."""
+    if text_mode == "fallback":
+        return article_doc(article, text_mode)
+    if article.timestamp is None:
+        article = article.model_copy(update={"timestamp": article_time(article)})
+    return article.model_dump_json(by_alias=True).encode("utf-8", "surrogatepass")
+
+
 def partial_with_match(partial: dict[str, Any], text_mode: TextMode) -> dict[str, Any]:
     """A partial update that rewrites title/summary/body also refreshes their matching form."""
     if text_mode != "fallback" or not any(name in partial for name in MATCH_FIELDS):

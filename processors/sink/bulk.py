@@ -26,7 +26,13 @@ from elastic_transport import SerializationError
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
-from khabar.es.docs import article_doc, article_index, monthly_index, partial_with_match, write_name
+from khabar.es.docs import (
+    article_index,
+    article_source,
+    monthly_index,
+    partial_with_match,
+    write_name,
+)
 from khabar.es.setup import installed_text_mode
 from khabar.es.templates import TextMode
 from khabar.logs import get_logger
@@ -79,6 +85,13 @@ class _Op:
         if isinstance(self.item, ArticleUpdate):
             return self.item.model_dump(mode="json", exclude={"attempts"})
         return {"index": self.action["_index"], "id": self.id, "doc": self.item.doc}
+
+
+def _serialised_already(value: Any) -> None:
+    """json.dumps' fallback: an article's `_source` may already be JSON bytes (article_source)."""
+    if isinstance(value, bytes):
+        return None
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _reason(status: int, error: Any) -> str:
@@ -264,7 +277,7 @@ class ArticleSink:
         mode = self._text_mode or "fallback"
         for op in ops:
             if isinstance(op.item, IndexArticle) and "_source" not in op.action:
-                op.action["_source"] = article_doc(op.item.article, mode)
+                op.action["_source"] = article_source(op.item.article, mode)
 
     @staticmethod
     def _failure(info: dict[str, Any]) -> tuple[int, str]:
@@ -287,7 +300,7 @@ class ArticleSink:
         keep = []
         for op in ops:
             try:
-                json.dumps(op.action)
+                json.dumps(op.action, default=_serialised_already)
             except (TypeError, ValueError) as exc:
                 await self._reject(op, f"not serialisable as JSON: {exc}", result)
             else:

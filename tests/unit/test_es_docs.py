@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
-from khabar.es.docs import article_doc, article_index, monthly_index, partial_with_match
+from khabar.es.docs import (
+    article_doc,
+    article_index,
+    article_source,
+    monthly_index,
+    partial_with_match,
+)
 from khabar.models import Article, SourceRef
 from khabar.settings import load_settings
 
@@ -36,6 +43,25 @@ def test_doc_always_has_timestamp_and_contract_names():
     assert doc["@timestamp"].startswith("2024-03-09")
     assert "timestamp" not in doc
     assert "match" not in doc
+
+
+def _same_times(doc: dict) -> dict:
+    return {k: datetime.fromisoformat(v) if k.endswith("_at") or k == "@timestamp" else v
+            for k, v in doc.items() if v is not None}
+
+
+def test_source_bytes_are_the_doc():
+    """The bulk request's pre-encoded `_source` is the document, field for field."""
+    from khabar.models import CountMention
+
+    rich = _article(published_at=datetime(2018, 7, 2, tzinfo=UTC), event_types=["airstrike"],
+                    casualties={"killed": [CountMention(count=3, text="مقتل 3", scope="incident")], "killed_max": 3})
+    for article in (_article(), rich, _article(timestamp=datetime(2017, 1, 5, tzinfo=UTC))):
+        source = article_source(article, "arabic")
+        assert isinstance(source, bytes)
+        assert _same_times(json.loads(source)) == _same_times(article_doc(article, "arabic"))
+        assert json.loads(source)["@timestamp"] is not None
+    assert article_source(_article(), "fallback") == article_doc(_article(), "fallback")  # adds match: a dict
 
 
 def test_fallback_doc_carries_matching_form():
