@@ -174,7 +174,7 @@ class EventTagger:
             return set()
         years: dict[int, list[int]] = {}
         for m in _YEAR.finditer(doc.norm):
-            if _COUNT_RANGE.match(doc.norm, m.end()) or _COUNT_RANGE_END.search(doc.norm, 0, m.start()):
+            if _COUNT_RANGE.match(doc.norm, m.end()) or _COUNT_RANGE_END.search(doc.norm, max(0, m.start() - 12), m.start()):
                 continue  # "(2000-2200) جندي": a head count, not years
             years.setdefault(doc.sentence_of(m.start()), []).append(int(m.group(1)))
         if not years:
