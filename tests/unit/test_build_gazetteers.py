@@ -63,3 +63,24 @@ def test_localities_reader_and_village_placement(builders, tmp_path: Path) -> No
     assert tremseh["needs_support"] is True and tremseh["admin1"] == "sy-hama"
     assert tremseh["admin2"].startswith("sy-hama-")
     assert tremseh["source"] == "opensyria:sy-hama-x-tremseh"
+
+
+def test_wikipedia_rows_kept_only_where_their_governorate_is(builders, tmp_path: Path, capsys) -> None:
+    _, villages = builders
+    rows = [
+        # a village whose article gives coordinates inside its governorate
+        ["كفرعويد", "found", "35.6455", "36.5258", "إدلب", "أريحا", "إحسم", "كفرعويد",
+         "https://ar.wikipedia.org/wiki/كفرعويد", "35°38′44″N 36°31′33″E"],
+        # said to be in Daraa but the point is in Aleppo: a wrong page or a slip, refused
+        ["قرية مزعومة", "found", "36.2", "37.1", "درعا", "", "", "", "https://example.org/wiki/X", ""],
+        ["لا أثر", "not_found", "", "", "حماة", "", "", "", "", ""],
+    ]
+    path = tmp_path / "villages_wikipedia.tsv"
+    path.write_text("# name_ar status ...\n" + "\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    records = villages.wikipedia_records(path)
+    assert [r["names"] for r in records] == [["كفرعويد"]]
+    assert records[0]["admin1"] == "sy-idlib" and records[0]["source"].startswith("wikipedia:https://ar.wikipedia.org/")
+    assert "villages_wikipedia.tsv:3: قرية مزعومة" in capsys.readouterr().out
+    entries = villages.build(records)
+    assert len(entries) == 1 and entries[0]["kind"] == "village" and entries[0]["needs_support"] is True
+    assert entries[0]["admin2"].startswith("sy-idlib-")
