@@ -119,6 +119,10 @@ def name_variants(name: str) -> set[str]:
     return {v for v in out if v.strip()}
 
 
+# actor kinds whose country vouches for a small town of it (NameTagger._home_countries)
+_HOME_ACTOR_KINDS = frozenset({"armed_group", "pro_government_militia"})
+
+
 @dataclass
 class Mention:
     etype: EntityType
@@ -237,7 +241,7 @@ class NameTagger:
                 unresolved.append((hit, cands))
         for _round in range(3):  # a resolved place can support another
             support = Support((self.places[i] for etype, i in confirmed if etype == "place"),
-                              adjective_countries)
+                              adjective_countries | self._home_countries(confirmed))
             still = []
             for hit, cands in unresolved:
                 multiword = " " in doc.norm[hit.start:hit.end]
@@ -252,6 +256,14 @@ class NameTagger:
                 break
         accepted.sort(key=lambda m: m.hit.start)
         return self._build(doc, accepted)
+
+    def _home_countries(self, confirmed: set[tuple[str, int]]) -> set[str]:
+        """Countries that local armed groups named in the document vouch for ("الحوثيين في
+        صعدة", "الحشد الشعبي في بيجي"): a group that fights at home places a small town of its
+        country as well as the country's name would. Armies, jihadist networks and coalitions
+        fight abroad, so they vouch for nothing."""
+        return {self.actors[i].country for etype, i in confirmed
+                if etype == "actor" and self.actors[i].kind in _HOME_ACTOR_KINDS and self.actors[i].country}
 
     def _named_as_town(self, doc: Doc, hit: Hit, cand: tuple) -> bool:
         """A small town abroad that no other entry is named like, written after a place word

@@ -225,3 +225,12 @@ def test_a_settlement_word_vouches_for_a_small_town_abroad() -> None:
     assert "ps-gn-281109-an-nusayrat" in place_ids("قصفت طائرات حربية منازل في مخيم النصيرات")
     # a proximity word is no settlement noun: "قرب مساكن صيدا" is housing, not Msaken (Tunisia)
     assert not [i for i in place_ids("اعتقل عند حاجز قرب مساكن صيدا") if i.startswith("tn-")]
+
+
+def test_a_local_armed_group_vouches_for_a_small_town_of_its_country() -> None:
+    """The Houthis (Yemen) and the PMF (Iraq) place a small town of their country as its
+    name would; a jihadist network, which fights in many countries, does not."""
+    assert "ye-gn-71334-sa-dah" in place_ids("استهدفت الضربات مواقع الحوثيين في صعدة.")
+    assert "ye-gn-71334-sa-dah" not in place_ids("استهدفت الضربات مواقع في صعدة.")
+    assert "iq-gn-446732-khalifan" in place_ids("انتشرت قوات الحشد الشعبي في خليفان.")
+    assert "iq-gn-446732-khalifan" not in place_ids("انتشر مقاتلو تنظيم داعش في خليفان.")
