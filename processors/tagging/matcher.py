@@ -13,7 +13,8 @@ one pass of the automaton (C speed) plus a few checks per hit in Python:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from itertools import pairwise
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -26,9 +27,8 @@ CUE_PROCLITICS = NAME_PROCLITICS | {"س", "وس", "فس", "لي", "ولي"}
 _LAM_PREFIXES = frozenset({"", "و", "ف"})
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A phrase found in a matching-form string.
+class Hit(NamedTuple):
+    """A phrase found in a matching-form string (a tuple: built for every hit of every scan).
 
     `start`/`end` delimit the phrase itself; `word_start` is where its written word begins
     (before proclitics). `payloads` are what was registered for the phrase.
@@ -71,7 +71,9 @@ class PhraseMatcher:
     def freeze(self) -> None:
         automaton = ahocorasick.Automaton()
         for key, entries in self._keys.items():
-            automaton.add_word(key, (len(key), tuple(entries)))
+            plain = not any(e.lam or e.prefix for e in entries)
+            payloads = tuple(e.payload for e in entries) if plain else None
+            automaton.add_word(key, (len(key), tuple(entries), payloads))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -82,10 +84,12 @@ class PhraseMatcher:
         n = len(norm)
         candidates: list[Hit] = []
         proclitics = self._proclitics
-        for end_idx, (length, entries) in self._automaton.iter(norm):
-            start = end_idx - length + 1
+        for end_idx, (length, entries, plain) in self._automaton.iter(norm):
             end = end_idx + 1
             word_end = end == n or not norm[end].isalnum()
+            if plain is not None and not word_end:
+                continue  # the common case: a phrase that must end a word, inside one
+            start = end - length
             if start == 0 or not norm[start - 1].isalnum():
                 ws = start
                 prefix = ""
@@ -98,6 +102,10 @@ class PhraseMatcher:
                 prefix = norm[ws:start]
                 if len(prefix) > 3 or prefix.isascii() or norm[start].isascii():
                     continue  # too long for proclitics; none on Latin script or digits
+            if plain is not None:
+                if prefix in proclitics:
+                    candidates.append(Hit(start, end, ws, plain))
+                continue
             payloads = []
             lam = False
             for entry in entries:
@@ -112,15 +120,23 @@ class PhraseMatcher:
                 payloads.append(entry.payload)
             if payloads:
                 candidates.append(Hit(start, end, ws, tuple(payloads), lam))
-        if not candidates:
-            return []
-        candidates.sort(key=lambda h: (h.start - h.end, h.start))
-        taken = bytearray(n)
-        chosen: list[Hit] = []
-        for hit in candidates:
-            if any(taken[hit.start:hit.end]):
-                continue
-            taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
-            chosen.append(hit)
-        chosen.sort(key=lambda h: h.start)
-        return chosen
+        return _longest_first(candidates, n)
+
+
+def _longest_first(candidates: list[Hit], n: int) -> list[Hit]:
+    """Of overlapping hits keep the longest (the earlier on a tie), in text order."""
+    if not candidates:
+        return []
+    candidates.sort(key=lambda h: (h.start, h.start - h.end))
+    if all(a.end <= b.start for a, b in pairwise(candidates)):
+        return candidates  # nothing overlaps: the usual document
+    candidates.sort(key=lambda h: (h.start - h.end, h.start))
+    taken = bytearray(n)
+    chosen: list[Hit] = []
+    for hit in candidates:
+        if any(taken[hit.start:hit.end]):
+            continue
+        taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
+        chosen.append(hit)
+    chosen.sort(key=lambda h: h.start)
+    return chosen
