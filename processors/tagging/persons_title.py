@@ -128,7 +128,8 @@ class TitlePersonRule:
         if n < 3:
             return []
         opened = not self._openers.isdisjoint(words)
-        named = not self.given_openers.isdisjoint(words)  # appositions and lists need one
+        # appositions and lists need a given name, or a verb ("قال X، المتحدث ...")
+        named = not self.given_openers.isdisjoint(words) or opened
         if not opened and not named:
             return []
         owner = self._span_owner(doc, typed_spans)
@@ -214,7 +215,8 @@ class TitlePersonRule:
         if not apps:
             return
         starts = sorted({j for j, w in enumerate(words) if w in self.given_openers}
-                        | {k + 1 for k, w in enumerate(words) if w in self.complementizers})
+                        | {k + 1 for k, w in enumerate(words) if w in self.complementizers}
+                        | {k + 1 for k, w in enumerate(words) if _bare(w) in self.verbs})
         busy = set()
         for s, e in spans:
             busy.update(range(doc.word_index(s), doc.word_index(e)))
@@ -228,7 +230,10 @@ class TitlePersonRule:
             prev = words[j - 1]
             boundary = not _PUNCT.isdisjoint(self._gap(doc, j))
             after_that = prev in self.complementizers and not boundary
-            if not (after_that or (first in self.given_openers and (
+            # "وقال فرهاد شامي، المتحدث باسم ...": a reporting verb, a short name, a comma
+            # and a title; any name, the comma is checked below
+            after_verb = _bare(prev) in self.verbs and not boundary and j - 1 not in owner
+            if not (after_that or after_verb or (first in self.given_openers and (
                     boundary or (prev not in self.given and prev not in self.particles
                                  and prev not in self.titles and _bare(prev) not in self.titles
                                  and prev not in self.ranks and not _nisba(prev))))):
@@ -243,6 +248,9 @@ class TitlePersonRule:
                 continue
             if first not in self.given and k - j > 3:
                 continue
+            if after_verb and not after_that and first not in self.given_openers and (
+                    "," not in self._gap(doc, k) or k >= n or words[k] not in self.titles):
+                continue  # an unknown name after a verb needs "، <title>" right after it
             busy.update(range(j, k))
             yield found
 

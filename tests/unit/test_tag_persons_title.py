@@ -110,6 +110,9 @@ def test_same_name_twice_is_one_person_with_two_mentions() -> None:
          ["سامر علي", "خليل حسن", "فادي نصار", "عمار الحلو"]),
         ("وعقدت اللجنة اجتماعا حضره: رامي سالم، وسيم خوري، ومنى الأحمد.",
          ["رامي سالم", "وسيم خوري", "منى الأحمد"]),
+        # a reporting verb, a name the list does not know, a comma and a title
+        ("وقال شيرزاد دلوفان، المتحدث باسم المجلس المحلي، إن القصف طال المدرسة", ["شيرزاد دلوفان"]),
+        ("وأكدت جانيت موراي، رئيسة البعثة، أن المساعدات وصلت", ["جانيت موراي"]),
     ],
 )
 def test_person_named_by_the_new_rules(text: str, names: list[str]) -> None:
@@ -130,6 +133,10 @@ def test_person_named_by_the_new_rules(text: str, names: list[str]) -> None:
         "أعلن الجيش أن طائرات التحالف وهي المسؤولة عن الضربة عادت.",
         "وأكد صباح اليوم رئيس الوزراء أن الحكومة ستجتمع.",
         "وقالت مصادر محلية إن حسن النية شرط للحوار.",
+        # after a verb without "، <title>", or with a subject that is no name
+        "وقال شيرزاد دلوفان إن القصف طال المدرسة",
+        "وقال مصدر مطلع، المتحدث باسم اللجنة، إن الاجتماع تأجل",
+        "وأعلنت وزارة الدفاع، المسؤولة عن العملية، أن القوات انسحبت",
     ],
 )
 def test_new_rules_name_no_one_here(text: str) -> None:
