@@ -21,7 +21,9 @@ tightly:
   المستشار"), opening with a known given name, or with any name right after أن/إن; a
   military rank (`surname_ranks`) takes one surname there ("الجنرال جونسون قائد ...");
 - a list of three or more comma-separated names, each opening with a known given name
-  (not after a place word: "أحياء سيف الدولة، عمر المختار، ...").
+  (not after a place word: "أحياء سيف الدولة، عمر المختار، ...");
+- a reporting verb or attribution (بحسب), a short name of any kind, a comma and a title:
+  "وقال فرهاد شامي، المتحدث باسم ...".
 
 A given name and a surname followed by a word that is neither closes the name before it
 ("وزير الإعلام نبيل حداد منع بث ..."). A person already tagged from
@@ -372,7 +374,7 @@ class TitlePersonRule:
                 if etype == "person":
                     return None  # a person from the list: already tagged
                 # "المتحدث باسم حزب الله ..." vouches for a name; a place less so
-                last = "tagged" if etype == "actor" else "qual"
+                last = "tagged" if etype == "actor" else "place" if etype == "place" else "qual"
                 j, chain = end + 1, chain + 1
                 continue
             w = words[j]
@@ -479,9 +481,8 @@ class TitlePersonRule:
         if content >= 4 and words[k - 1].startswith("ال") and words[k - 1] != "الله" and \
                 not any(w.startswith("ال") or w in self.particles for w in words[j:k - 1]):
             k, content, end = k - 1, content - 1, "weak"  # "أسامة إبراهيم عبده النظر إلى"
-        if not given and any(w.endswith(("ها", "هم", "هما", "كم")) or w.startswith(("ب", "ل"))
-                             for w in words[j:k]):
-            return None  # possessive and prepositional forms are not names: "احتجاجها", "لسمو"
+        if not given and any(w.endswith(("ها", "هم", "هما", "كم")) for w in words[j:k]):
+            return None  # possessive forms are not names: "احتجاجها"
         if not given and any(w.startswith("ال") for w in words[j:k - 1]):
             return None  # only a family name takes the article: "صاحب السمو الملكي"
         if k < n and self._apposition_at(doc, k):
@@ -489,8 +490,12 @@ class TitlePersonRule:
         end = end or self._end(doc, k, owner)
         if end is None:
             return None
+        if not given and any(w.startswith(("ب", "ل")) and (m < k - 1 or end != "strong" or w[1:3] == "ال")
+                             for m, w in enumerate(words[j:k], start=j)):
+            return None  # nor prepositional ones ("لسمو", "بحضور"); a surname before إن may
+            # begin with ب or ل ("راجح بادي أن", "نبيه بري إن")
         if not given and (content > 3 or not (
-                (context in ("adj", "rank", "mrank", "intro", "tagged", "appos") and end == "strong")
+                (context in ("adj", "rank", "mrank", "intro", "tagged", "place", "appos") and end == "strong")
                 or context == "tagged")):
             return None  # a role in a tagged actor vouches for a name before "في بيان" too
         if context in ("verb", "appos") and (content > 3 or end != "strong"):

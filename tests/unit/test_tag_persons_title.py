@@ -113,6 +113,11 @@ def test_same_name_twice_is_one_person_with_two_mentions() -> None:
         # a reporting verb, a name the list does not know, a comma and a title
         ("وقال شيرزاد دلوفان، المتحدث باسم المجلس المحلي، إن القصف طال المدرسة", ["شيرزاد دلوفان"]),
         ("وأكدت جانيت موراي، رئيسة البعثة، أن المساعدات وصلت", ["جانيت موراي"]),
+        ("وبحسب شيرزاد دلوفان، مدير المستشفى، فإن عدد الجرحى ارتفع", ["شيرزاد دلوفان"]),
+        # a surname may begin with ب or ل when reported speech closes the name
+        ("وأعلن الناطق باسم الحكومة اليمنية راجح بادي أن القصف توقف", ["راجح بادي"]),
+        # a tagged place before an unknown name, reported speech after it
+        ("وأفاد مراسل القناة في إدلب كنان ملحم بأن الغارات استهدفت السوق", ["كنان ملحم"]),
     ],
 )
 def test_person_named_by_the_new_rules(text: str, names: list[str]) -> None:
@@ -137,6 +142,10 @@ def test_person_named_by_the_new_rules(text: str, names: list[str]) -> None:
         "وقال شيرزاد دلوفان إن القصف طال المدرسة",
         "وقال مصدر مطلع، المتحدث باسم اللجنة، إن الاجتماع تأجل",
         "وأعلنت وزارة الدفاع، المسؤولة عن العملية، أن القوات انسحبت",
+        # a place before a word that is no name, or a name that goes on into the sentence
+        "وقال رئيس المجلس المحلي في سراقب إن المدينة محاصرة",
+        "وقال مدير الصحة في إدلب بحضور المحافظ إن المستشفى خرج عن الخدمة",
+        "وقال مسؤول في حلب لوكالة الأنباء إن الطريق مغلق",
     ],
 )
 def test_new_rules_name_no_one_here(text: str) -> None:
