@@ -39,6 +39,7 @@ def events(text: str) -> list[str]:
         ("توصل الطرفان إلى اتفاق لوقف إطلاق النار في المدينة", "agreement"),
         ("نزح آلاف المدنيين من القرى الحدودية", "displacement"),
         ("قالت الأمم المتحدة إن الآلاف فروا من منازلهم خلال الأسبوع الماضي", "displacement"),
+        ("فر آلاف السكان من منازلهم هربا من القصف المتواصل", "displacement"),
     ],
 )
 def test_each_event_type(text: str, event: str) -> None:
