@@ -45,6 +45,10 @@ _RELATIVES = frozenset(matching_form(w) for w in (
 _QUANTIFIERS = frozenset(matching_form(w) for w in (
     "أكثر", "اكثر", "أقل", "من", "نحو", "قرابة", "حوالي", "زهاء", "ما", "لا", "يقل", "عن", "على",
     "الأقل", "يزيد", "more", "than", "about", "at", "least", "nearly", "some", "over"))
+# words that open another clause after a figure and its noun: a death or injury word past
+# them is another event's ("خمسة أشخاص بعد وفاة جريح": the جريح is no noun of the five)
+_CLAUSE_OPENERS = frozenset(matching_form(w) for w in (
+    "بعد", "إثر", "عقب", "جراء", "بسبب", "نتيجة", "after", "following"))
 _OTHERS = frozenset(matching_form(w) for w in ("آخرين", "آخرون", "آخر", "others"))
 # words that may follow a bare toll figure: "الحصيلة الأولية 12 قبل أن ترتفع"
 _TOLL_ENDS = frozenset(matching_form(w) for w in (
@@ -204,7 +208,8 @@ class CasualtyTagger:
             if i == 0 and word in ("من", "of"):
                 head = 1  # "3 من المهاجمين قتلوا"
                 continue
-            if (i == head and not self.victim_nouns.has(word)) or self.not_triggers.has(word):
+            if (i == head and not self.victim_nouns.has(word)) or self.not_triggers.has(word) \
+                    or word in _CLAUSE_OPENERS:
                 break
             crossed = crossed or any(c.isdigit() for c in word)
         if noun_kind and not crossed:
