@@ -116,6 +116,9 @@ def test_same_name_twice_is_one_person_with_two_mentions() -> None:
         ("وبحسب شيرزاد دلوفان، مدير المستشفى، فإن عدد الجرحى ارتفع", ["شيرزاد دلوفان"]),
         # a surname may begin with ب or ل when reported speech closes the name
         ("وأعلن الناطق باسم الحكومة اليمنية راجح بادي أن القصف توقف", ["راجح بادي"]),
+        # a quantifier opens the object after the name; "القول:" closes it like "قوله"
+        ("ودعا رئيس الحكومة سامر الخطيب جميع المواطنين إلى الهدوء", ["سامر الخطيب"]),
+        ("ونقلت الوكالة عن وزير الداخلية التونسي كمال الفقي القول: إن الهجوم فشل", ["كمال الفقي"]),
         # a tagged place before an unknown name, reported speech after it
         ("وأفاد مراسل القناة في إدلب كنان ملحم بأن الغارات استهدفت السوق", ["كنان ملحم"]),
     ],
