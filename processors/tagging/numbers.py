@@ -53,7 +53,9 @@ _MULTIPLIERS: dict[str, int] = {
     "مليار": 10**9, "مليارا": 10**9, "مليارات": 10**9, "بليون": 10**9,
 }
 _DIRECT: dict[str, int] = {"الفان": 2000, "الفين": 2000, "مليونان": 2 * 10**6, "مليونين": 2 * 10**6}
-_PLURAL_MULTIPLIERS = frozenset({"الاف", "الوف", "ملايين", "مليارات"})
+# ... and بليون, rare for "billion" (مليار is the word) and the name of an Idlib village
+# ("قتل تسعة مدنيين في قرية بليون وأربعة ...")
+_PLURAL_MULTIPLIERS = frozenset({"الاف", "الوف", "ملايين", "مليارات", "بليون"})
 _HUNDRED_MULTIPLIER = frozenset({"مئه", "مائه"})  # "ثلاث مئة" written apart = 300
 
 _EN_UNITS = {
