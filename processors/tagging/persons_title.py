@@ -23,7 +23,9 @@ tightly:
 - a list of three or more comma-separated names, each opening with a known given name
   (not after a place word: "أحياء سيف الدولة، عمر المختار، ...");
 - a reporting verb or attribution (بحسب), a short name of any kind, a comma and a title:
-  "وقال فرهاد شامي، المتحدث باسم ...".
+  "وقال فرهاد شامي، المتحدث باسم ...";
+- a title, then a name of two or three words between commas: "المتحدث باسم الوزارة، أنيس
+  الأصبحي، ...".
 
 A given name and a surname followed by a word that is neither closes the name before it
 ("وزير الإعلام نبيل حداد منع بث ..."). A person already tagged from
@@ -349,10 +351,6 @@ class TitlePersonRule:
         """The title follows a unit, street or building named after someone."""
         return i > 0 and any(w in self.named_after for w in strip_proclitics(words[i - 1]))
 
-    def _gap(self, doc: Doc, k: int) -> str:
-        """The characters between word k-1 and word k."""
-        return doc.norm[doc.word_spans[k - 1][1]:doc.word_spans[k][0]]
-
     def _after_title(self, doc: Doc, i: int, owner) -> tuple[int, int] | None:
         words = doc.words
         n = len(words)
@@ -368,7 +366,7 @@ class TitlePersonRule:
         chain = 0
         while j < n and chain < _MAX_CHAIN:
             if not _PUNCT.isdisjoint(self._gap(doc, j)):
-                return None
+                return self._between_commas(doc, j, owner)
             if j in owner:
                 end, etype = owner[j]
                 if etype == "person":
@@ -393,9 +391,25 @@ class TitlePersonRule:
                 j, last, chain = j + 1, ("adj" if _nisba(bare) else "qual"), chain + 1
                 continue
             break
-        if j >= n or not _PUNCT.isdisjoint(self._gap(doc, j)) or self._named_after(words, j):
+        if j < n and not _PUNCT.isdisjoint(self._gap(doc, j)):
+            return self._between_commas(doc, j, owner)
+        if j >= n or self._named_after(words, j):
             return None  # "رئيس جامعة نايف العربية": a university named after someone
         return self._name_at(doc, j, owner, context=last)
+
+    def _between_commas(self, doc: Doc, j: int, owner) -> tuple[int, int] | None:
+        """"ونشر المتحدث باسم الوزارة، أنيس الأصبحي، بيانا": a title, then a name of two or
+        three words set off by commas (wire copy's apposition); any name, as the commas and
+        the title vouch for it. A date or a clause between the commas is no name."""
+        if j >= len(doc.words) or self._gap(doc, j).strip() != ",":
+            return None
+        found = self._name_at(doc, j, owner, context="commas")
+        if found is None:
+            return None
+        k = doc.word_index(found[1])
+        if k - j > 3 or k >= len(doc.words) or self._gap(doc, k).strip() != ",":
+            return None
+        return found
 
     def _name_at(self, doc: Doc, j: int, owner, context: str) -> tuple[int, int] | None:
         """The name starting at word j, if one stands there and ends cleanly."""
@@ -495,7 +509,8 @@ class TitlePersonRule:
             return None  # nor prepositional ones ("لسمو", "بحضور"); a surname before إن may
             # begin with ب or ل ("راجح بادي أن", "نبيه بري إن")
         if not given and (content > 3 or not (
-                (context in ("adj", "rank", "mrank", "intro", "tagged", "place", "appos") and end == "strong")
+                (context in ("adj", "rank", "mrank", "intro", "tagged", "place", "appos", "commas")
+                 and end == "strong")
                 or context == "tagged")):
             return None  # a role in a tagged actor vouches for a name before "في بيان" too
         if context in ("verb", "appos") and (content > 3 or end != "strong"):
