@@ -40,6 +40,8 @@ _GAIN, _LOSS = "gain", "loss"
 # words between an actor and a cue that make the actor the object, not the agent
 _OBJECT_MARKERS = frozenset(matching_form(w) for w in ("من", "ضد", "على", "مع", "عن", "against", "from"))
 # a cue right after these is a verbal noun ("من طرد", "بعد سيطرته"), not a verb
+# "المناطق التي سيطر عليها الحوثيون": who holds an area, said in passing, is no event today
+_RELATIVE_PRONOUNS = frozenset(matching_form(w) for w in ("التي", "الذي", "اللتين", "اللذين", "الذين"))
 _NOMINAL_MARKERS = frozenset(matching_form(w) for w in (
     "من", "في", "على", "بعد", "إثر", "عقب", "إلى", "عن", "لدى", "خلال", "منذ", "قبل"))
 
@@ -253,6 +255,8 @@ class EventTagger:
             kind = (_GAIN if not cues.isdisjoint(self.gain)
                     else _LOSS if not cues.isdisjoint(self.loss) else None)
             if kind is None or sent in past or blocked(k):
+                continue
+            if kind == _GAIN and doc.prev_word(hit.word_start) in _RELATIVE_PRONOUNS:
                 continue
             in_sentence = [(h, a) for h, a, s in armed if s == sent]
             if not in_sentence:

@@ -130,3 +130,11 @@ def test_a_bare_bombardment_gives_way_to_the_air_strike_the_report_names() -> No
     # but mutual shelling next to an air strike is both
     found = events("تترافق الاشتباكات مع قصف عنيف ومتبادل بين الطرفين، وقصف جوي على الأطراف")
     assert {"air_drone_strike", "shelling_artillery_missile_attack"} <= set(found)
+
+
+def test_who_holds_an_area_said_in_passing_is_no_territory_event() -> None:
+    """"المناطق التي سيطر عليها ...": a relative clause describes who holds the area (sentences
+    written for this test)."""
+    text = "وتقود السعودية تحالفا دعما للحكومة اليمنية لاستعادة المناطق التي سيطر عليها الحوثيون."
+    assert "non_state_actor_overtakes_territory" not in events(text)
+    assert "non_state_actor_overtakes_territory" in events("سيطر الحوثيون على مدينة الحزم بعد معارك عنيفة.")
