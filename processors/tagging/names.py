@@ -52,6 +52,10 @@ _DIRECTIONS = frozenset(matching_form(w) for w in (
 ))
 _PREP_PROCLITICS = frozenset({"ب", "ل", "وب", "ول", "فب", "فل", "لب"})
 _COUNTRY_PREPS = frozenset({"في", "ب"})  # "بانه في إيران"
+# words that place what is before them in the country after them ("... شمال فلسطين", "في
+# لبنان"), unlike "قرب الحدود مع لبنان"
+_LOCATIVES = frozenset(matching_form(w) for w in (
+    "في", "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "وسط", "داخل"))
 _COUNTRY_WINDOW = 3  # words after a small place abroad within which its country is named
 _ARMED_SIDES = frozenset({"government", "opposition", "jihadist", "kurdish"})
 # "القوات التركية" is also written "قوات تركية": heads whose alias has an indefinite form
@@ -226,6 +230,7 @@ class NameTagger:
             if cands:
                 pending.append((hit, cands))
         pending = self._country_in_sentence(doc, pending, adjective_hits)
+        pending = self._syrian_name_abroad(doc, pending)
         if self.surname_givens:
             pending = [(hit, cands) for hit, cands in self._family_names(doc, pending) if cands]
 
@@ -396,6 +401,30 @@ class NameTagger:
             if cands:
                 out.append((hit, cands))
         return out
+
+    def _syrian_name_abroad(self, doc: Doc, pending: list) -> list:
+        """A Syrian town's name followed within a few words by another country ("موقع المالكية
+        ... شمال فلسطين المحتلة") in a document that names no other Syrian place is a place of
+        that country the gazetteer does not know: it is left untagged rather than put in Syria."""
+        syrian = [(hit, cands) for hit, cands in pending
+                  if len(cands) == 1 and cands[0][0] == "place" and self.places[cands[0][1]].country == "SY"]
+        if len(syrian) != 1:
+            return pending  # none, or the document is about Syria
+        hit, cands = syrian[0]
+        place = self.places[cands[0][1]]
+        if place.kind not in ("town", "village", "neighbourhood"):
+            return pending
+        after, sentence = doc.word_index(hit.end), doc.sentence_of(hit.start)
+        for other, other_cands in pending:
+            w = doc.word_index(other.word_start)
+            if other is hit or doc.sentence_of(other.start) != sentence or not after <= w <= after + 2 * _COUNTRY_WINDOW:
+                continue
+            abroad = [self.places[c[1]] for c in other_cands
+                      if c[0] == "place" and self.places[c[1]].country != "SY"]
+            if any(p.kind == "province" for p in abroad) or (
+                    any(p.kind == "country" for p in abroad) and doc.prev_word(other.word_start) in _LOCATIVES):
+                return [(h, c) for h, c in pending if h is not hit]
+        return pending
 
     def _resolve(self, cands, confirmed, support: Support,
                  multiword: bool = False) -> tuple[str, int] | None:

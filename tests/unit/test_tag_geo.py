@@ -234,3 +234,12 @@ def test_a_local_armed_group_vouches_for_a_small_town_of_its_country() -> None:
     assert "ye-gn-71334-sa-dah" not in place_ids("استهدفت الضربات مواقع في صعدة.")
     assert "iq-gn-446732-khalifan" in place_ids("انتشرت قوات الحشد الشعبي في خليفان.")
     assert "iq-gn-446732-khalifan" not in place_ids("انتشر مقاتلو تنظيم داعش في خليفان.")
+
+
+def test_syrian_name_placed_in_another_country_is_left_untagged() -> None:
+    """"موقع المالكية ... شمال فلسطين": a place the gazetteer does not know, not the Syrian
+    town; "قرب الحدود مع لبنان" or a Syrian context keeps the Syrian reading (sentences
+    written for this test)."""
+    assert place_ids("استهدف حزب الله موقع المالكية التابع للاحتلال شمال فلسطين المحتلة.") == ["country-ps"]
+    assert "sy-town-qusayr" in place_ids("سيطر حزب الله على بلدة القصير قرب الحدود مع لبنان.")
+    assert "sy-town-malikiyah" in place_ids("قصفت الطائرات بلدة المالكية في ريف الحسكة شمال شرقي سوريا.")
