@@ -23,6 +23,8 @@ from processors.tagging.tolls import bounded_scope, clause_scope, implausible
 _NEGATORS = [matching_form(w) for w in (
     "لم", "لا", "لن", "نفى", "نفت", "ينفي", "تنفي", "دون", "بدون", "عدم", "not", "no", "denied",
     "without",
+    # a death sentence is no death: "الحكم بإعدام 3 متهمين", "قضت المحكمة بإعدام ..."
+    "حكم", "حكما", "الحكم", "أحكام", "حكمت", "قضت", "قضى", "عقوبة", "sentenced",
 )]
 _YEAR_WORDS = frozenset(matching_form(w) for w in ("عام", "العام", "سنة", "السنة", "عامي", "year", "in"))
 # an age, not a toll: "في الثامنة والعشرين من عمره", "يبلغ من العمر 28", "the twenty-eighth

@@ -30,6 +30,8 @@ def injured(text: str) -> list[int]:
         ("سقط ثلاثون قتيلا في المواجهات", 30),
         ("سقط ثلاثين قتيلا في المواجهات", 30),
         ("ارتفعت حصيلة القتلى إلى مئتين وسبعة وثمانين شخصا", 287),
+        # an execution in the field counts; a death sentence does not (next test)
+        ("أقدم مقاتلون موالون لتركيا على إعدام 6 مدنيين ميدانياً", 6),
         # "مودية بـ": killing; بليون is a village here, not a billion
         ("استهدفت البراميل المتفجرة قرية إبديتا مودية بخمسة مدنيين", 5),
         ("أسفر القصف عن مقتل تسعة مدنيين في قرية بليون", 9),
@@ -261,3 +263,9 @@ def test_figures_that_only_look_coordinated(text: str, counts: list[int]) -> Non
 def test_the_wounded_after_a_toll_stay_wounded() -> None:
     text = "أدى الهجوم إلى مقتل 14 شخصا إضافة إلى أكثر من 50 مصابا."
     assert (killed(text), injured(text)) == ([14], [50])
+
+
+@pytest.mark.parametrize("text", ["أصدرت المحكمة حكما بإعدام 3 متهمين بالإرهاب", "قضت المحكمة بإعدام خمسة أشخاص"])
+def test_a_death_sentence_is_no_death(text: str) -> None:
+    assert killed(text) == []
+    assert get_tagger().tag_text(text).event_types == []
