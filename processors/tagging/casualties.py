@@ -26,6 +26,8 @@ _NEGATORS = [matching_form(w) for w in (
     # a death sentence is no death: "الحكم بإعدام 3 متهمين", "قضت المحكمة بإعدام ..."
     "حكم", "حكما", "الحكم", "أحكام", "حكمت", "قضت", "قضى", "عقوبة", "sentenced",
 )]
+_ONE = frozenset(matching_form(w) for w in ("واحد", "واحدة", "واحدا"))
+_CLOCK_WORDS = frozenset(matching_form(w) for w in ("الساعة", "ساعة", "at"))
 _YEAR_WORDS = frozenset(matching_form(w) for w in ("عام", "العام", "سنة", "السنة", "عامي", "year", "in"))
 # an age, not a toll: "في الثامنة والعشرين من عمره", "يبلغ من العمر 28", "the twenty-eighth
 # year of his life", "aged 28"
@@ -177,6 +179,8 @@ class CasualtyTagger:
         before = doc.words_before_over_asides(start, self.window)
         if before and before[-1] == "ال":  # "الـ 30": an ordinal or a date
             return None
+        if before and before[-1] in _CLOCK_WORDS:  # "من الساعة الواحدة ليلاً": a time of day
+            return None
         if doc.norm[end:end + 2].strip().startswith("%"):
             return None
         if self._age_or_ordinal(doc, start, before, after):
@@ -184,6 +188,9 @@ class CasualtyTagger:
         previous = _words_before_own(doc, start, before)
         if doc.norm[start - 2:start] == "ال" and previous and self._counts_a_thing(previous[-1]):
             return None  # "خلال الأشهر الثلاثة": the number qualifies the noun before it
+        if doc.norm[start:end] in _ONE and previous and not (
+                self.victim_nouns.has(previous[-1]) or self.killed_nouns.has(previous[-1])):
+            return None  # "من أسرة واحدة": one family, not one death ("قتيل واحد" still counts)
         if after and (self.not_units.starts(after) or self.dates.starts(after)
                       or (after[0] == "من" and self.dates.starts(after[1:]))
                       or after[:2] == ["من", "شهر"]):
