@@ -156,7 +156,7 @@ class TitlePersonRule:
             if start is not None:
                 self._add(doc, start, known, found)
         if not named:
-            return list(found.values())
+            return _outermost(found)
         if not self.appositions.isdisjoint(words) or not self._openers.isdisjoint(words):
             spans = [self._span(doc, norm) for norm in found]
             for start in self._appositions(doc, owner, spans):
@@ -164,7 +164,7 @@ class TitlePersonRule:
         if "," in doc.norm:
             for start in self._lists(doc, owner):
                 self._add(doc, start, known, found)
-        return list(found.values())
+        return _outermost(found)
 
     @staticmethod
     def _span(doc: Doc, norm: str) -> tuple[int, int]:
@@ -438,9 +438,11 @@ class TitlePersonRule:
                         or doc.sentence_of(doc.word_spans[k][0]) != sentence:
                     end = "strong" if doc.sentence_of(doc.word_spans[k][0]) != sentence else None
                     break
-                if w in self.titles or _bare(w) in self.titles or self._apposition_at(doc, k):
+                if (w in self.titles or _bare(w) in self.titles or self._apposition_at(doc, k)) \
+                        and not (w in self.given and k + 1 < n and (
+                            words[k + 1] in self.given or words[k + 1] in self.particles)):
                     end = "strong"  # apposition: "جون كيربي المتحدث باسم ...", "... منفذ"
-                    break
+                    break  # (a given name that is a title goes on: "سامي أمين أحمد القيسي")
                 if w in self.plurals and w not in self.given:
                     end = "weak"  # a plural noun: "سامي الأحمد الجرحى ..." ends before it
                     break
@@ -492,7 +494,8 @@ class TitlePersonRule:
             return doc.word_spans[j][0], doc.word_spans[j][1]  # "الجنرال ماكنزي قائد ..."
         if not 2 <= content <= _MAX_CONTENT_WORDS or words[k - 1] in self.particles:
             return None
-        if content >= 4 and words[k - 1].startswith("ال") and words[k - 1] != "الله" and \
+        closed = k >= n or not _PUNCT.isdisjoint(self._gap(doc, k))  # "... القيسي، 18 عاما"
+        if content >= 4 and words[k - 1].startswith("ال") and words[k - 1] != "الله" and not closed and \
                 not any(w.startswith("ال") or w in self.particles for w in words[j:k - 1]):
             k, content, end = k - 1, content - 1, "weak"  # "أسامة إبراهيم عبده النظر إلى"
         if not given and any(w.endswith(("ها", "هم", "هما", "كم")) for w in words[j:k]):
@@ -553,3 +556,11 @@ class TitlePersonRule:
         if w in self.weak or k in owner or (w[0] in "وبل" and len(w) > 3):
             return "weak"  # a conjunction or a preposition: "... وغيره", "... بالوفد"
         return None
+
+
+def _outermost(found: dict[str, PersonTag]) -> list[PersonTag]:
+    """The persons found, without a name that is the tail or head of a longer one found too
+    ("أحمد القيسي" inside "سامي أمين أحمد القيسي": the same man)."""
+    names = list(found)
+    return [tag for norm, tag in found.items()
+            if not any(other != norm and f" {norm} " in f" {other} " for other in names)]

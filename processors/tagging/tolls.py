@@ -33,6 +33,10 @@ _PERIODS = with_proclitics(matching_form(w) for w in (
     "أسبوعين", "عام", "العام", "عامين", "أعوام", "الأعوام", "سنة", "السنة", "سنتين", "سنوات",
     "السنوات", "عقد", "العقد", "بدء", "بداية", "اندلاع", "انطلاق", "مطلع",
     "الحرب", "النزاع", "الثورة", "الأزمة", "التدخل",
+    # a month names a date to count from: "منذ السابع من أكتوبر", "منذ آذار"
+    "يناير", "فبراير", "مارس", "أبريل", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+    "أكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز",
+    "آب", "أيلول", "تشرين",
     "month", "months", "weeks", "year", "years", "decade", "start", "beginning", "outbreak",
     "war", "conflict", "uprising", "intervention"))
 # "since the intervention": a lead and a period; "in total": a total on its own

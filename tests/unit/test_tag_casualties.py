@@ -272,3 +272,11 @@ def test_the_wounded_after_a_toll_stay_wounded() -> None:
 def test_a_death_sentence_is_no_death(text: str) -> None:
     assert killed(text) == []
     assert get_tagger().tag_text(text).event_types == []
+
+
+def test_a_toll_since_a_date_is_cumulative() -> None:
+    """"منذ السابع من أكتوبر": counted from a date, a long-run toll; a day's date alone is not."""
+    since = casualties("ارتفع عدد القتلى في الضفة الغربية إلى 516 شخصا منذ السابع من أكتوبر الماضي").killed
+    assert [(m.count, m.scope) for m in since] == [(516, "cumulative")]
+    day = casualties("قتل 12 شخصا في غارة يوم السابع من أكتوبر").killed
+    assert [(m.count, m.scope) for m in day] == [(12, "incident")]
