@@ -63,7 +63,10 @@ def _countries() -> list[dict]:
     for p in places:
         if p.get("kind") != "country":
             continue
-        adjectives = p.get("adjectives") or EXTRA_ADJECTIVES.get(p["country"])
+        # the definite forms only: "الجيش العراقي"; an indefinite adjective ("مصدر عراقي")
+        # vouches for a place but makes no name of a force
+        adjectives = [a for a in p.get("adjectives") or EXTRA_ADJECTIVES.get(p["country"]) or []
+                      if a.startswith("ال")]
         if not adjectives:
             continue
         pairs = list(zip(adjectives[0::2], adjectives[1::2], strict=True))
