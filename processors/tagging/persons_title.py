@@ -421,6 +421,10 @@ class TitlePersonRule:
         if first.isascii() or first in self.titles or first in self.qualifiers:
             return None  # "نائب أمير دولة قطر": أمير is a title here, not the given name
         given = first in self.given or first in self.particles
+        # after a rank, a first name the list lacks followed by a father's name it knows:
+        # "النقيب أيسر إبراهيم من قيادة ..."
+        given = given or (context in ("rank", "mrank") and j + 1 < n and words[j + 1] in self.given
+                          and not first.startswith("ال") and first.isalpha())
         if not given:
             if first.startswith(("ال", "ب", "ل", "و") + _VERB_PREFIXES) or not first.isalpha() \
                     or self._closes(first) \

@@ -138,3 +138,10 @@ def test_who_holds_an_area_said_in_passing_is_no_territory_event() -> None:
     text = "وتقود السعودية تحالفا دعما للحكومة اليمنية لاستعادة المناطق التي سيطر عليها الحوثيون."
     assert "non_state_actor_overtakes_territory" not in events(text)
     assert "non_state_actor_overtakes_territory" in events("سيطر الحوثيون على مدينة الحزم بعد معارك عنيفة.")
+
+
+def test_one_armed_party_attacking_anothers_position_is_a_clash() -> None:
+    """"هاجم مسلحو داعش موقعا للجيش العراقي" (sentences written for this test); without a
+    second armed party it is no clash."""
+    assert "armed_clash" in events("هاجم مسلحو تنظيم داعش موقعا للجيش العراقي قرب كركوك بالأسلحة الخفيفة.")
+    assert "armed_clash" not in events("هاجم مسلحون مجهولون محلا تجاريا وسط المدينة.")
