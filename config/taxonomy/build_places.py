@@ -143,6 +143,8 @@ def build(source: Path) -> list[dict]:
             seat = seats.get((entry["admin1"], _mf(base)))
             if seat and kind in ("governorate", "district") or seat and name_ar.startswith("مركز "):
                 entry["seat"] = seat
+            elif kind == "subdistrict" and name_ar.startswith("مركز "):
+                ar_aliases.append(base)  # no town entry answers to "الأتارب": the subdistrict does
             if kind == "governorate" and not seat:
                 capital = {"sy-rif-dimashq": "sy-town-damascus"}.get(entry["id"])
                 if capital:

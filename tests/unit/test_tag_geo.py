@@ -251,3 +251,8 @@ def test_curated_towns_of_the_region_need_their_country() -> None:
     assert "iq-hawija" in place_ids("قال مصدر أمني عراقي إن مسلحين هاجموا قرية قرب الحويجة.")
     assert "iq-hawija" not in place_ids("هاجم مسلحون قرية قرب الحويجة.")
     assert "lb-marjayoun" in place_ids("أعلنت وزارة الصحة اللبنانية أن غارة على بلدة مرجعيون أدت إلى سقوط قتلى.")
+
+
+def test_a_district_centre_subdistrict_answers_to_its_town_name() -> None:
+    """"مركز الأتارب" has no town entry: the subdistrict answers to "الأتارب" (build_places.py)."""
+    assert "sy-aleppo-mount-simeon-atareb" in place_ids("استشهد طفل بقصف جوي على مدينة الأتارب في ريف حلب الغربي.")
