@@ -39,9 +39,9 @@ _BLOCK = -1
 _GAIN, _LOSS = "gain", "loss"
 # words between an actor and a cue that make the actor the object, not the agent
 _OBJECT_MARKERS = frozenset(matching_form(w) for w in ("من", "ضد", "على", "مع", "عن", "against", "from"))
-# a cue right after these is a verbal noun ("من طرد", "بعد سيطرته"), not a verb
 # "المناطق التي سيطر عليها الحوثيون": who holds an area, said in passing, is no event today
 _RELATIVE_PRONOUNS = frozenset(matching_form(w) for w in ("التي", "الذي", "اللتين", "اللذين", "الذين"))
+# a cue right after these is a verbal noun ("من طرد", "بعد سيطرته"), not a verb
 _NOMINAL_MARKERS = frozenset(matching_form(w) for w in (
     "من", "في", "على", "بعد", "إثر", "عقب", "إلى", "عن", "لدى", "خلال", "منذ", "قبل"))
 
