@@ -41,6 +41,7 @@ def events(text: str) -> list[str]:
         ("نزح آلاف المدنيين من القرى الحدودية", "displacement"),
         ("قالت الأمم المتحدة إن الآلاف فروا من منازلهم خلال الأسبوع الماضي", "displacement"),
         ("فر آلاف السكان من منازلهم هربا من القصف المتواصل", "displacement"),
+        ("نصب مسلحون كميناً لسيارة عسكرية على طريق حمص تدمر", "armed_clash"),
     ],
 )
 def test_each_event_type(text: str, event: str) -> None:
