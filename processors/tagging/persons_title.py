@@ -387,7 +387,9 @@ class TitlePersonRule:
                     words[j + 1].startswith("ال") or j + 1 in owner or words[j + 1] in self.qualifiers)):
                 break  # "الدكتور باسم عوض الله": باسم is a name here, not "in the name of"
             if w in self.qualifiers or (bare.startswith("ال") and len(bare) > 3
-                                        and bare not in self.strong and bare not in self.weak):
+                                        and bare not in self.strong and bare not in self.weak) \
+                    or (w[0] in "بل" and w[1:] in self.qualifiers and w[1:] not in _PREPOSITIONS):
+                # "المسؤولة الإعلامية بوزارة الصحة ..."
                 j, last, chain = j + 1, ("adj" if _nisba(bare) else "qual"), chain + 1
                 continue
             break

@@ -43,6 +43,9 @@ _PERIODS = with_proclitics(matching_form(w) for w in (
 _TOTALS = with_proclitics(matching_form(w) for w in (
     "إجمالي", "الإجمالي", "إجمالية", "الإجمالية", "بالإجمال", "إجمالا", "مجموع",
     "المجمل", "بالمجمل", "تراكمية", "التراكمية", "total", "overall", "cumulative", "altogether"))
+_SHORT_PERIODS = with_proclitics(matching_form(w) for w in (
+    "يوم", "يومي", "يومين", "يومان", "ساعة", "ساعات", "الساعات", "ليلة", "الليلة",
+    "hours", "overnight"))
 # Arabic only: English "war monitor" names the source of an incident toll
 _WAR_TOLLS = with_proclitics(matching_form(w) for w in ("الحرب", "النزاع", "الصراع"))
 _MAJMUUH = matching_form("مجموعه")
@@ -55,9 +58,11 @@ def clause_scope(before: list[str], after: list[str]) -> str:
     `incident`. `before`/`after`: the clause's words next to the figure, nearest first for
     `after` and nearest last for `before`."""
     words = [*before, *after]
+    # "إجمالي ضحايا اشتباكات يومي الخميس والجمعة": the total of a day or two is one incident's
+    short = not _SHORT_PERIODS.isdisjoint(words)
     for i, word in enumerate(words):
         # "ما مجموعه" (a total of); "مجموعة" alone is a group ("مجموعة تفجيرات")
-        if word in _TOTALS or (word == "ما" and words[i + 1:i + 2] == [_MAJMUUH]):
+        if (word in _TOTALS or (word == "ما" and words[i + 1:i + 2] == [_MAJMUUH])) and not short:
             return "cumulative"
         if word in _PERIOD_LEADS:
             for nxt in words[i + 1:i + 1 + _NEAR_PERIOD]:

@@ -281,3 +281,11 @@ def test_a_toll_since_a_date_is_cumulative() -> None:
     assert [(m.count, m.scope) for m in since] == [(516, "cumulative")]
     day = casualties("قتل 12 شخصا في غارة يوم السابع من أكتوبر").killed
     assert [(m.count, m.scope) for m in day] == [(12, "incident")]
+
+
+def test_a_total_over_a_day_or_two_is_one_incident() -> None:
+    """"إجمالي" marks a long-run total, unless the clause counts a day or two ("خلال يومي")."""
+    two_days = casualties("أعلنت الوزارة أن إجمالي ضحايا اشتباكات طرابلس خلال يومي الخميس والجمعة بلغ 16 قتيلا").killed
+    assert [(m.count, m.scope) for m in two_days] == [(16, "incident")]
+    so_far = casualties("بلغ إجمالي القتلى حتى اليوم 500 قتيل").killed
+    assert [(m.count, m.scope) for m in so_far] == [(500, "cumulative")]

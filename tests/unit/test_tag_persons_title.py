@@ -119,6 +119,8 @@ def test_same_name_twice_is_one_person_with_two_mentions() -> None:
         # a given name that is also a title (أمين) inside a name; the name closed by a comma
         # keeps its last word, and its tail is not a second person
         ("وأعلنت الوزارة استشهاد الشاب سامي أمين أحمد القيسي، 18 عامًا، من جنين", ["سامي أمين أحمد القيسي"]),
+        # a qualifier with a preposition attached ("بوزارة") continues the title
+        ("وقال مدير الإعلام بوزارة الداخلية كنان شمدين إن التحقيق مستمر", ["كنان شمدين"]),
         # a rank, a first name the list lacks, a father's name it knows
         ("وقال النقيب أيسر إبراهيم من قيادة عمليات كركوك إن المسلحين انسحبوا", ["أيسر إبراهيم"]),
         # a title, then a name set off by commas (wire copy's apposition)
