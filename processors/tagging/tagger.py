@@ -14,6 +14,7 @@ from processors.tagging.casualties import CasualtyTagger
 from processors.tagging.doc import Doc
 from processors.tagging.events import EventTagger
 from processors.tagging.names import NameResult, NameTagger
+from processors.tagging.persons_age import AgePersonRule
 from processors.tagging.persons_rule import RolePersonRule
 from processors.tagging.persons_title import TitlePersonRule
 from processors.tagging.taxonomy import Taxonomy, load_taxonomy
@@ -35,6 +36,7 @@ class Tagger:
         self.role_persons = RolePersonRule(taxonomy.context)
         cues = taxonomy.person_cues
         self.title_persons = TitlePersonRule(cues, taxonomy.context) if cues else None
+        self.age_persons = AgePersonRule(cues) if cues else None
 
     @classmethod
     def from_dir(cls, directory: Path | str | None = None) -> Tagger:
@@ -50,6 +52,9 @@ class Tagger:
         elif names.actor_mentions:
             names.persons.extend(self.role_persons.find(
                 doc, [h for h, _a in names.actor_mentions], names.spans, known))
+        if self.age_persons is not None:  # victims listed with their age
+            known |= {matching_form(f) for p in names.persons for f in p.forms}
+            names.persons.extend(self.age_persons.find(doc, names.spans, known))
         events = self.events.tag(doc, names.actor_mentions, names.spans)
         return Tags(names=names, event_types=events, casualties=self.casualties.tag(doc))
 
